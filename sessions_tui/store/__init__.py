@@ -1,0 +1,32 @@
+"""The session store: one file per session, atomic writes, a metadata index, trash, migrations.
+
+Everything outside this package goes through `SessionStore`; the file format is specified in
+docs/storage-format.md so other programs can read and write stores too.
+"""
+
+from .errors import (
+    CorruptSessionFile,
+    NotAStore,
+    ReadOnlySession,
+    SaveFailed,
+    SessionNotFound,
+    StoreBusy,
+    StoreError,
+)
+from .metaindex import ListQuery, SessionSummary
+from .store import SessionStore, StoreEvent, TrashEntry
+
+__all__ = [
+    "CorruptSessionFile",
+    "ListQuery",
+    "NotAStore",
+    "ReadOnlySession",
+    "SaveFailed",
+    "SessionNotFound",
+    "SessionStore",
+    "SessionSummary",
+    "StoreBusy",
+    "StoreError",
+    "StoreEvent",
+    "TrashEntry",
+]

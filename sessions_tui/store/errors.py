@@ -1,0 +1,52 @@
+"""Errors raised by the store. Every one carries a message fit to show a user on one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base class of every error the store raises on purpose."""
+
+
+class CorruptSessionFile(StoreError):
+    """A session file that cannot be read: bad JSON, failed checksum, truncated frame, ..."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class SessionNotFound(StoreError):
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f"no session with id {session_id!r}")
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's writer lock."""
+
+    def __init__(self, lock_path: Path, waited: float) -> None:
+        self.lock_path = lock_path
+        super().__init__(
+            f"store busy: another sessions-tui process is writing to it "
+            f"(lock {lock_path}, waited {waited:g}s); try again when it has finished"
+        )
+
+
+class SaveFailed(StoreError):
+    """A write, fsync or rename failed. The previous version of the file is intact."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"could not save {path}: {cause}")
+
+
+class ReadOnlySession(StoreError):
+    """The file was written by a newer format version: it may be read, never rewritten."""
+
+
+class NotAStore(StoreError):
+    """The directory exists and is not empty, but is not a sessions-tui store."""

@@ -1,0 +1,143 @@
+"""Encoding and decoding of one session file (the format is specified in docs/storage-format.md).
+
+A session file is one JSON object whose *last* member is the session payload::
+
+    {"format":"sessions-tui-session","formatVersion":2,"checksum":"sha256:<hex>","session":<payload>}
+
+The checksum is SHA-256 over the exact UTF-8 bytes of ``<payload>``, so a writer in any language
+can produce it without a canonical-JSON library, and a reader detects any flipped byte,
+truncation or trailing garbage. The whole file may be compressed as one zstandard frame
+(``<id>.json.zst``); decompression is bounded and streamed, because the frame header's size
+field is attacker-controlled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zstandard
+
+from ..models import Session
+from .errors import CorruptSessionFile
+from .migrations import CURRENT_FORMAT_VERSION, migrate_payload
+
+FORMAT_NAME = "sessions-tui-session"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: Upper bound on a decompressed session file. Far above any real session (the largest seen
+#: in the wild are tens of MB), far below what would exhaust memory.
+MAX_DECOMPRESSED_BYTES = 1 << 30
+_READ_CHUNK = 1 << 20
+
+_SESSION_KEY = re.compile(rb'"session"\s*:\s*')
+_CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFile:
+    session: Session
+    format_version: int
+    #: True when written by a newer version of the format: readable, never to be rewritten.
+    newer: bool
+
+
+def dump_payload(session: Session) -> bytes:
+    """Serialise the session compactly. ``ensure_ascii=False`` keeps CJK text readable on disk."""
+    return session.model_dump_json(by_alias=True, exclude_none=False).encode("utf-8")
+
+
+def encode(session: Session, *, compress: bool, level: int = 3) -> bytes:
+    """The bytes of a complete session file."""
+    payload = dump_payload(session)
+    digest = hashlib.sha256(payload).hexdigest()
+    head = (
+        f'{{"format":"{FORMAT_NAME}","formatVersion":{CURRENT_FORMAT_VERSION},'
+        f'"checksum":"sha256:{digest}","session":'
+    ).encode()
+    raw = head + payload + b"}\n"
+    if compress:
+        return zstandard.ZstdCompressor(level=level, write_checksum=True).compress(raw)
+    return raw
+
+
+def decompress_bounded(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress a zstd stream, refusing output above ``limit`` (streamed, never pre-sized).
+
+    ``read_across_frames`` makes bytes after the first frame an error (or extra output that then
+    fails the JSON/checksum checks) instead of being silently ignored.
+    """
+    reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True)
+    out = bytearray()
+    while True:
+        chunk = reader.read(_READ_CHUNK)
+        if not chunk:
+            return bytes(out)
+        out += chunk
+        if len(out) > limit:
+            raise ValueError(f"decompressed size exceeds the {limit >> 20} MiB limit")
+
+
+def split(raw: bytes) -> tuple[dict[str, Any], bytes]:
+    """Split an uncompressed file into its header fields and the exact payload bytes."""
+    match = _SESSION_KEY.search(raw)
+    if match is None:
+        raise ValueError('no "session" member')
+    body = raw.rstrip()
+    if not body.endswith(b"}"):
+        raise ValueError("file does not end with '}' (truncated?)")
+    payload = body[match.end() : -1].rstrip()
+    header = json.loads(raw[: match.start()] + b'"session":null}')
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
+    return header, payload
+
+
+def read_header(raw: bytes) -> dict[str, Any]:
+    """Header fields only (format, version, checksum), for cheap checks before a rewrite."""
+    return split(raw)[0]
+
+
+def decode(data: bytes, path: Path | str, *, expected_id: str | None = None) -> DecodedFile:
+    """Decode and verify a session file's bytes. Any defect raises `CorruptSessionFile`."""
+    try:
+        raw = decompress_bounded(data) if data[:4] == ZSTD_MAGIC else data
+        header, payload = split(raw)
+        if header.get("format") != FORMAT_NAME:
+            raise ValueError(f"not a sessions-tui session file (format={header.get('format')!r})")
+        version = header.get("formatVersion")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(f"bad formatVersion {version!r}")
+        checksum = header.get("checksum")
+        if not isinstance(checksum, str) or not _CHECKSUM.match(checksum):
+            raise ValueError(f"bad checksum field {checksum!r}")
+        if hashlib.sha256(payload).hexdigest() != checksum[7:]:
+            raise ValueError("checksum mismatch: the file was changed or damaged after writing")
+        if version == CURRENT_FORMAT_VERSION or version > CURRENT_FORMAT_VERSION:
+            session = Session.model_validate_json(payload)
+        else:
+            session = Session.model_validate(migrate_payload(json.loads(payload), version))
+    except CorruptSessionFile:
+        raise
+    except RecursionError:
+        raise CorruptSessionFile(path, "JSON nested too deeply") from None
+    except Exception as exc:  # zstd, JSON, UTF-8 and validation errors all mean "corrupt"
+        reason = _short_reason(exc)
+        raise CorruptSessionFile(path, reason) from None
+    if expected_id is not None and session.id != expected_id:
+        raise CorruptSessionFile(
+            path, f"session id {session.id!r} does not match the file name ({expected_id!r})"
+        )
+    return DecodedFile(session, version, version > CURRENT_FORMAT_VERSION)
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    if type(exc).__name__ == "ValidationError":
+        first = "invalid session: " + "; ".join(text[1:3]).strip()
+    return first[:300]

@@ -1,0 +1,537 @@
+"""The metadata index: a SQLite cache of one row per session, so listing never opens files.
+
+The session files are the truth. The index records, per file, the size and mtime it was built
+from; `MetaIndex.sync` re-reads only files whose stat changed and drops rows of vanished files.
+Staleness is detected cheaply from the mtime of the ``sessions/`` directory, which every atomic
+rename updates. A missing, corrupt or older-schema index is deleted and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..models import Session
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    file_mtime_ns INTEGER NOT NULL,
+    format_version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    models TEXT NOT NULL,
+    model TEXT NOT NULL,
+    project TEXT,
+    git_branch TEXT,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    message_count INTEGER NOT NULL,
+    tool_call_count INTEGER NOT NULL,
+    has_error INTEGER NOT NULL,
+    starred INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    persisted_until INTEGER,
+    parent_session_id TEXT,
+    source_path TEXT,
+    source_id TEXT,
+    tokens INTEGER
+);
+CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated);
+CREATE INDEX IF NOT EXISTS sessions_source ON sessions(source, updated);
+CREATE INDEX IF NOT EXISTS sessions_project ON sessions(project, updated);
+CREATE TABLE IF NOT EXISTS session_models (
+    session_id TEXT NOT NULL, model TEXT NOT NULL, PRIMARY KEY (session_id, model)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS session_models_model ON session_models(model);
+CREATE TABLE IF NOT EXISTS session_tags (
+    session_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (session_id, tag)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS problems (
+    file_name TEXT PRIMARY KEY,
+    file_size INTEGER NOT NULL,
+    file_mtime_ns INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+"""
+
+_COLUMNS = (
+    "id, file_name, file_size, file_mtime_ns, format_version, title, source, models, model, "
+    "project, git_branch, created, updated, message_count, tool_call_count, has_error, starred, "
+    "tags, persisted_until, parent_session_id, source_path, source_id, tokens"
+)
+
+#: Sort keys a listing accepts, mapped to SQL expressions.
+SORT_KEYS = {
+    "updated": "updated",
+    "created": "created",
+    "title": "title COLLATE NOCASE",
+    "source": "source",
+    "model": "model",
+    "project": "project",
+    "messages": "message_count",
+    "tool_calls": "tool_call_count",
+    "size": "file_size",
+}
+
+
+def to_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def from_ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, UTC)
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    """What a listing shows of a session, read from the index without opening its file."""
+
+    id: str
+    file_name: str
+    bytes: int
+    format_version: int
+    title: str
+    source: str
+    models: list[str]
+    project: str | None
+    git_branch: str | None
+    created_ms: int
+    updated_ms: int
+    message_count: int
+    tool_call_count: int
+    has_error: bool
+    starred: bool
+    tags: list[str]
+    persisted_until: int | None
+    parent_session_id: str | None
+    source_path: str | None
+    source_id: str | None
+    tokens: int | None
+
+    @property
+    def created(self) -> datetime:
+        return from_ms(self.created_ms)
+
+    @property
+    def updated(self) -> datetime:
+        return from_ms(self.updated_ms)
+
+    @property
+    def model(self) -> str:
+        return self.models[0] if self.models else ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The object printed by ``list --json`` (documented in docs/cli.md)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "models": self.models,
+            "project": self.project,
+            "git_branch": self.git_branch,
+            "created": _iso(self.created_ms),
+            "updated": _iso(self.updated_ms),
+            "message_count": self.message_count,
+            "tool_call_count": self.tool_call_count,
+            "bytes": self.bytes,
+            "starred": self.starred,
+            "tags": self.tags,
+            "has_error": self.has_error,
+            "persisted_until": self.persisted_until,
+            "parent_session_id": self.parent_session_id,
+            "source_path": self.source_path,
+            "source_id": self.source_id,
+            "tokens": self.tokens,
+        }
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """Filters and ordering for a listing. Empty tuples mean "any"."""
+
+    sources: Sequence[str] = ()
+    models: Sequence[str] = ()
+    projects: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    ids: Sequence[str] | None = None
+    starred: bool | None = None
+    has_error: bool | None = None
+    updated_after_ms: int | None = None
+    updated_before_ms: int | None = None
+    title_contains: str | None = None
+    include_subagents: bool = True
+    sort: str = "updated"
+    descending: bool = True
+    offset: int = 0
+    limit: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def any_of(column: str, values: Sequence[str]) -> None:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+
+        if self.sources:
+            any_of("source", self.sources)
+        if self.projects:
+            any_of("project", self.projects)
+        if self.ids is not None:
+            any_of("id", self.ids)
+        if self.models:
+            marks = ",".join("?" * len(self.models))
+            clauses.append(
+                f"id IN (SELECT session_id FROM session_models WHERE model IN ({marks}))"
+            )
+            params.extend(self.models)
+        for tag in self.tags:
+            clauses.append("id IN (SELECT session_id FROM session_tags WHERE tag = ?)")
+            params.append(tag)
+        if self.starred is not None:
+            clauses.append("starred = ?")
+            params.append(int(self.starred))
+        if self.has_error is not None:
+            clauses.append("has_error = ?")
+            params.append(int(self.has_error))
+        if self.updated_after_ms is not None:
+            clauses.append("updated >= ?")
+            params.append(self.updated_after_ms)
+        if self.updated_before_ms is not None:
+            clauses.append("updated < ?")
+            params.append(self.updated_before_ms)
+        if self.title_contains:
+            clauses.append("title LIKE ? ESCAPE '\\'")
+            escaped = self.title_contains.replace("\\", "\\\\").replace("%", "\\%")
+            params.append("%" + escaped.replace("_", "\\_") + "%")
+        if not self.include_subagents:
+            clauses.append("parent_session_id IS NULL")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@dataclass(slots=True)
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def summary_row(session: Session, file_name: str, st: os.stat_result, version: int) -> tuple:
+    models = session.models
+    return (
+        session.id,
+        file_name,
+        st.st_size,
+        st.st_mtime_ns,
+        version,
+        display_title(session),
+        session.source,
+        json.dumps(models),
+        models[0] if models else "",
+        session.project,
+        session.git_branch,
+        to_ms(session.created),
+        to_ms(session.updated),
+        session.message_count,
+        session.tool_call_count,
+        int(session.has_error),
+        int(session.starred),
+        json.dumps(session.tags),
+        session.persisted_until,
+        session.parent_session_id,
+        session.source_ref.path,
+        session.source_ref.id,
+        session.usage.total if session.usage else None,
+    )
+
+
+def display_title(session: Session, width: int = 100) -> str:
+    """The session's title, or its first real user prompt cut to one line."""
+    if session.title.strip():
+        return " ".join(session.title.split())[:width]
+    for message in session.messages:
+        if message.role == "user" and message.kind == "message" and message.text.strip():
+            return " ".join(message.text.split())[:width]
+    return "(untitled)"
+
+
+def _summary(row: tuple) -> SessionSummary:
+    (sid, file_name, size, _mtime, version, title, source, models, _model, project, branch,
+     created, updated, n_msg, n_tool, has_error, starred, tags, persisted, parent, spath, sid2,
+     tokens) = row
+    return SessionSummary(
+        sid, file_name, size, version, title, source, json.loads(models), project, branch,
+        created, updated, n_msg, n_tool, bool(has_error), bool(starred), json.loads(tags),
+        persisted, parent, spath, sid2, tokens,
+    )
+
+
+class MetaIndex:
+    """Thread-safe access to the SQLite cache (one connection per thread, WAL mode)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._open_or_reset()
+
+    # -- connection management -----------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                os.chmod(p, 0o600)
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    def _open_or_reset(self) -> None:
+        """Open the index, deleting it first if it is corrupt or of another schema."""
+        try:
+            self._ensure_schema()
+        except sqlite3.DatabaseError:
+            self.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        conn = self.conn
+        conn.executescript(_SCHEMA)
+        version = self.get_meta("schema_version")
+        if version is not None and version != str(SCHEMA_VERSION):
+            raise sqlite3.DatabaseError("index schema version changed")
+        if version is None:
+            with conn:
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                os.chmod(p, 0o600)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writes (the caller holds the store's writer lock) -------------------------------
+
+    def upsert(self, rows: Iterable[tuple]) -> None:
+        conn = self.conn
+        with conn:
+            for row in rows:
+                sid = row[0]
+                conn.execute(f"INSERT OR REPLACE INTO sessions ({_COLUMNS}) VALUES "
+                             f"({','.join('?' * 23)})", row)
+                conn.execute("DELETE FROM session_models WHERE session_id = ?", (sid,))
+                conn.executemany("INSERT OR IGNORE INTO session_models VALUES (?, ?)",
+                                 [(sid, m) for m in json.loads(row[7])])
+                conn.execute("DELETE FROM session_tags WHERE session_id = ?", (sid,))
+                conn.executemany("INSERT OR IGNORE INTO session_tags VALUES (?, ?)",
+                                 [(sid, t) for t in json.loads(row[17])])
+                conn.execute("DELETE FROM problems WHERE file_name = ?", (row[1],))
+
+    def remove(self, ids: Iterable[str]) -> None:
+        conn = self.conn
+        with conn:
+            for sid in ids:
+                conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+                conn.execute("DELETE FROM session_models WHERE session_id = ?", (sid,))
+                conn.execute("DELETE FROM session_tags WHERE session_id = ?", (sid,))
+
+    def sync(
+        self,
+        sessions_dir: Path,
+        read: Callable[[Path], tuple[Session, int]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
+        """Bring the index in step with the files in ``sessions_dir``.
+
+        ``read`` decodes one file, raising `CorruptSessionFile`; corrupt files are recorded in
+        the ``problems`` table (so listing reports them) and never stop the sync.
+        """
+        from .errors import CorruptSessionFile
+        from .layout import session_id_from_file_name
+
+        report = SyncReport()
+        dir_mtime = sessions_dir.stat().st_mtime_ns
+        conn = self.conn
+        known = {
+            row[1]: (row[0], row[2], row[3])
+            for row in conn.execute("SELECT id, file_name, file_size, file_mtime_ns FROM sessions")
+        }
+        known_problems = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute("SELECT file_name, file_size, file_mtime_ns FROM problems")
+        }
+        seen: set[str] = set()
+        todo: list[tuple[Path, os.stat_result]] = []
+        for entry in os.scandir(sessions_dir):
+            if session_id_from_file_name(entry.name) is None:
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            seen.add(entry.name)
+            have = known.get(entry.name)
+            if have and have[1] == st.st_size and have[2] == st.st_mtime_ns:
+                continue
+            problem = known_problems.get(entry.name)
+            if problem and problem == (st.st_size, st.st_mtime_ns):
+                report.problems.append((entry.name, "(unchanged corrupt file)"))
+                continue
+            todo.append((Path(entry.path), st))
+
+        total = len(todo)
+        batch: list[tuple] = []
+        new_problems: list[tuple] = []
+        for done, (path, st) in enumerate(todo, 1):
+            try:
+                session, version = read(path)
+            except CorruptSessionFile as exc:
+                new_problems.append((path.name, st.st_size, st.st_mtime_ns, exc.reason))
+                report.problems.append((path.name, exc.reason))
+            else:
+                if path.name in known:
+                    report.updated += 1
+                else:
+                    report.added += 1
+                batch.append(summary_row(session, path.name, st, version))
+            if len(batch) >= 500:
+                self.upsert(batch)
+                batch.clear()
+            if progress:
+                progress(done, total)
+        self.upsert(batch)
+        gone_ids = [sid for name, (sid, _s, _m) in known.items() if name not in seen]
+        with conn:
+            conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", new_problems)
+            for name in known_problems:
+                if name not in seen:
+                    conn.execute("DELETE FROM problems WHERE file_name = ?", (name,))
+        self.remove(gone_ids)
+        report.removed = len(gone_ids)
+        with conn:
+            self.set_meta("sessions_dir_mtime_ns", str(dir_mtime))
+        return report
+
+    def is_fresh(self, sessions_dir: Path) -> bool:
+        try:
+            current = sessions_dir.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        return self.get_meta("sessions_dir_mtime_ns") == str(current)
+
+    def note_own_write(self, before_ns: int, after_ns: int) -> None:
+        """After a write of ours: keep the index marked fresh only if it was fresh before."""
+        if self.get_meta("sessions_dir_mtime_ns") == str(before_ns):
+            with self.conn:
+                self.set_meta("sessions_dir_mtime_ns", str(after_ns))
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def query(self, q: ListQuery) -> list[SessionSummary]:
+        where, params = q.where()
+        order = SORT_KEYS.get(q.sort, "updated")
+        direction = "DESC" if q.descending else "ASC"
+        sql = f"SELECT {_COLUMNS} FROM sessions{where} ORDER BY {order} {direction}, id {direction}"
+        if q.limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, q.limit, q.offset]
+        elif q.offset:
+            sql += " LIMIT -1 OFFSET ?"
+            params = [*params, q.offset]
+        return [_summary(row) for row in self.conn.execute(sql, params)]
+
+    def count(self, q: ListQuery | None = None) -> int:
+        where, params = (q or ListQuery()).where()
+        return self.conn.execute(f"SELECT COUNT(*) FROM sessions{where}", params).fetchone()[0]
+
+    def ids(self, q: ListQuery | None = None) -> list[str]:
+        q = q or ListQuery()
+        where, params = q.where()
+        order = SORT_KEYS.get(q.sort, "updated")
+        direction = "DESC" if q.descending else "ASC"
+        sql = f"SELECT id FROM sessions{where} ORDER BY {order} {direction}, id {direction}"
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def get(self, session_id: str) -> SessionSummary | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return _summary(row) if row else None
+
+    def file_name(self, session_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT file_name FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def problems(self) -> list[tuple[str, str]]:
+        return list(self.conn.execute("SELECT file_name, reason FROM problems ORDER BY file_name"))
+
+    def facet(self, name: str) -> list[tuple[str, int]]:
+        """Distinct values with counts, for filter pickers: source, model, project or tag."""
+        sql = {
+            "source": "SELECT source, COUNT(*) FROM sessions GROUP BY source",
+            "project": "SELECT project, COUNT(*) FROM sessions WHERE project IS NOT NULL "
+            "GROUP BY project",
+            "model": "SELECT model, COUNT(*) FROM session_models GROUP BY model",
+            "tag": "SELECT tag, COUNT(*) FROM session_tags GROUP BY tag",
+        }[name]
+        return sorted(self.conn.execute(sql), key=lambda r: (-r[1], r[0]))
+
+    def totals(self) -> dict[str, int]:
+        row = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(message_count),0), COALESCE(SUM(tool_call_count),0), "
+            "COALESCE(SUM(file_size),0) FROM sessions"
+        ).fetchone()
+        return {"sessions": row[0], "messages": row[1], "tool_calls": row[2], "bytes": row[3]}
+
+    def iter_rows(self) -> Iterator[SessionSummary]:
+        yield from (_summary(r) for r in self.conn.execute(f"SELECT {_COLUMNS} FROM sessions"))

@@ -1,0 +1,741 @@
+"""`SessionStore`: the one way into a store directory, for the front ends and for applications.
+
+Reads never lock: files are replaced atomically and the SQLite index runs in WAL mode. Writes
+take the store's writer lock (an ``flock`` on ``store.lock``, released by the kernel if the
+process dies), so a TUI and a CLI import running together serialise instead of corrupting
+anything; a writer that cannot get the lock in ``lock_timeout`` seconds gets `StoreBusy`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import shutil
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import filelock
+from pydantic import TypeAdapter
+
+from ..models import (
+    ContentBlock,
+    Message,
+    Role,
+    Session,
+    TextBlock,
+    is_valid_session_id,
+    new_id,
+    now_utc,
+)
+from .atomic import (
+    FILE_MODE,
+    atomic_write,
+    ensure_private_dir,
+    fsync_dir,
+    sweep_orphaned_temps,
+)
+from .errors import (
+    CorruptSessionFile,
+    NotAStore,
+    ReadOnlySession,
+    SaveFailed,
+    SessionNotFound,
+    StoreBusy,
+    StoreError,
+)
+from .fileformat import ZSTD_MAGIC, decode, decompress_bounded, encode, read_header
+from .layout import JSON_SUFFIX, ZST_SUFFIX, StoreLayout, session_id_from_file_name
+from .manifest import STORE_FORMAT_NAME, Manifest, StoreSettings
+from .metaindex import ListQuery, MetaIndex, SessionSummary, SyncReport, summary_row
+from .migrations import CURRENT_FORMAT_VERSION
+
+_BLOCKS = TypeAdapter(list[ContentBlock])
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """Posted to listeners after a change is on disk (the search index follows these)."""
+
+    kind: Literal["saved", "deleted", "restored"]
+    ids: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    checked: int = 0
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+    quarantined: list[Path] = field(default_factory=list)
+    newer_version: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(slots=True)
+class MigrateReport:
+    migrated: int = 0
+    current: int = 0
+    skipped_newer: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+    backup: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrashEntry:
+    """A deleted session waiting in the trash. ``name`` identifies it for restore."""
+
+    name: str
+    session_id: str
+    deleted_ms: int
+    bytes: int
+    path: Path
+
+    @property
+    def deleted(self) -> datetime:
+        return datetime.fromtimestamp(self.deleted_ms / 1000, UTC)
+
+
+@dataclass(slots=True)
+class RestoreReport:
+    restored: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+class SessionStore:
+    """A directory of session files with its indexes. See docs/python-api.md.
+
+    Args:
+        root: the store directory; created (0700) if missing and ``create`` is true.
+        lock_timeout: seconds a write waits for another writer before `StoreBusy`.
+        flush_interval: appends through `add_message` are saved at most this often; see
+            `flush` for durability.
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        create: bool = True,
+        lock_timeout: float = 10.0,
+        flush_interval: float = 1.0,
+    ) -> None:
+        self.root = Path(root).expanduser()
+        self.layout = StoreLayout(self.root)
+        self.lock_timeout = lock_timeout
+        self.flush_interval = flush_interval
+        self.listeners: list[Callable[[StoreEvent], None]] = []
+        self._pending: dict[str, Session] = {}
+        self._last_flush = time.monotonic()
+        self._lock = filelock.FileLock(self.layout.lock, mode=FILE_MODE, thread_local=True)
+        self.manifest = self._open_manifest(create)
+        for directory in (self.layout.sessions, self.layout.index_dir, self.layout.trash,
+                          self.layout.backups, self.layout.quarantine, self.layout.log_dir):
+            if not directory.is_dir():
+                ensure_private_dir(directory)
+        sweep_orphaned_temps(self.layout.sessions)
+        sweep_orphaned_temps(self.root)
+        self.index = MetaIndex(self.layout.meta_index)
+        self._recover_interrupted_trash_moves()
+        self.refresh_index()
+        ref = weakref.ref(self)
+        atexit.register(lambda: (s := ref()) is not None and s.flush_quietly())
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open_manifest(self, create: bool) -> Manifest:
+        path = self.layout.manifest
+        if path.exists():
+            try:
+                manifest = Manifest.model_validate_json(path.read_bytes())
+            except Exception as exc:
+                raise NotAStore(f"{path}: unreadable store manifest ({exc})") from None
+            if manifest.format != STORE_FORMAT_NAME:
+                raise NotAStore(f"{path}: not a sessions-tui store (format={manifest.format!r})")
+            return manifest
+        if not create:
+            raise NotAStore(f"{self.root}: no sessions-tui store here (no store.json)")
+        if self.root.exists() and any(self.root.iterdir()):
+            raise NotAStore(
+                f"{self.root}: directory is not empty and is not a sessions-tui store; "
+                "choose an empty or new directory"
+            )
+        ensure_private_dir(self.root)
+        manifest = Manifest()
+        atomic_write(path, manifest.model_dump_json(indent=2).encode() + b"\n")
+        return manifest
+
+    @property
+    def settings(self) -> StoreSettings:
+        return self.manifest.settings
+
+    def update_settings(self, **changes: Any) -> StoreSettings:
+        with self.writing():
+            data = self.manifest.settings.model_dump() | changes
+            self.manifest.settings = StoreSettings.model_validate(data)
+            atomic_write(self.layout.manifest,
+                         self.manifest.model_dump_json(indent=2).encode() + b"\n")
+        return self.manifest.settings
+
+    @property
+    def newer_format(self) -> bool:
+        """The store was written by a newer sessions-tui: read it, never migrate it."""
+        return self.manifest.format_version > CURRENT_FORMAT_VERSION
+
+    # -- locking ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the store's writer lock (re-entrant) for the duration of the block."""
+        wait = self.lock_timeout if timeout is None else timeout
+        try:
+            self._lock.acquire(timeout=wait)
+        except filelock.Timeout:
+            raise StoreBusy(self.layout.lock, wait) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    # -- the metadata index --------------------------------------------------------------
+
+    def refresh_index(self, progress: Callable[[int, int], None] | None = None) -> SyncReport | None:
+        """Sync the metadata index with the files if they changed since it was last synced.
+
+        Returns None when it was fresh, or when another process holds the writer lock (that
+        process keeps the index current as it writes).
+        """
+        if self.index.is_fresh(self.layout.sessions):
+            return None
+        try:
+            with self.writing(timeout=0):
+                return self.index.sync(self.layout.sessions, self._read_for_index, progress)
+        except StoreBusy:
+            return None
+
+    def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        with self.writing():
+            self.index.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.layout.meta_index) + suffix).unlink(missing_ok=True)
+            self.index = MetaIndex(self.layout.meta_index)
+            return self.index.sync(self.layout.sessions, self._read_for_index, progress)
+
+    def _read_for_index(self, path: Path) -> tuple[Session, int]:
+        decoded = self._decode_path(path)
+        return decoded.session, decoded.format_version
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _decode_path(self, path: Path):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise CorruptSessionFile(path, f"cannot read: {exc.strerror or exc}") from None
+        return decode(data, path, expected_id=session_id_from_file_name(path.name))
+
+    def path_of(self, session_id: str) -> Path:
+        """The file currently holding ``session_id`` (newest spelling if both exist)."""
+        if not is_valid_session_id(session_id):
+            raise SessionNotFound(session_id)
+        found = self.layout.existing_session_files(session_id)
+        if not found:
+            raise SessionNotFound(session_id)
+        return max(found, key=lambda p: p.stat().st_mtime_ns)
+
+    def get(self, session_id: str) -> Session:
+        """Read a session from its file (the truth), verifying its checksum."""
+        if session_id in self._pending:
+            return self._pending[session_id]
+        try:
+            return self._decode_path(self.path_of(session_id)).session
+        except FileNotFoundError:
+            raise SessionNotFound(session_id) from None
+
+    def exists(self, session_id: str) -> bool:
+        return is_valid_session_id(session_id) and bool(
+            self.layout.existing_session_files(session_id)
+        )
+
+    def list(self, query: ListQuery | None = None) -> list[SessionSummary]:
+        """Summaries from the metadata index (synced first if files changed)."""
+        self.refresh_index()
+        return self.index.query(query or ListQuery())
+
+    def count(self, query: ListQuery | None = None) -> int:
+        return self.index.count(query)
+
+    def summary(self, session_id: str) -> SessionSummary | None:
+        return self.index.get(session_id)
+
+    def iter_sessions(self) -> Iterator[Session | CorruptSessionFile]:
+        """Every session file, decoded; corrupt ones are yielded as their error, not raised."""
+        for entry in sorted(os.scandir(self.layout.sessions), key=lambda e: e.name):
+            if session_id_from_file_name(entry.name) is None:
+                continue
+            try:
+                yield self._decode_path(Path(entry.path)).session
+            except CorruptSessionFile as exc:
+                yield exc
+            except FileNotFoundError:
+                continue
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Files the index could not read, as (file name, reason)."""
+        return self.index.problems()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(self, session: Session) -> SessionSummary:
+        """Write ``session`` atomically and durably, and update the metadata index."""
+        return self.save_many([session])[0]
+
+    def save_many(self, sessions: Iterable[Session]) -> list[SessionSummary]:
+        """Save several sessions under one lock acquisition (each file is still atomic)."""
+        summaries: list[SessionSummary] = []
+        rows: list[tuple] = []
+        with self.writing():
+            before = self._sessions_dir_mtime()
+            try:
+                for session in sessions:
+                    row = self._write_one(session)
+                    rows.append(row)
+            finally:
+                # Index whatever reached disk, even if a later save in the batch failed.
+                if rows:
+                    self.index.upsert(rows)
+                    self.index.note_own_write(before, self._sessions_dir_mtime())
+                    self._notify(StoreEvent("saved", tuple(r[0] for r in rows)))
+        for row in rows:
+            summary = self.index.get(row[0])
+            if summary is not None:
+                summaries.append(summary)
+        return summaries
+
+    def _write_one(self, session: Session) -> tuple:
+        if not is_valid_session_id(session.id):
+            raise StoreError(f"invalid session id {session.id!r}")
+        if self.newer_format:
+            raise ReadOnlySession(f"{self.root}: store written by a newer sessions-tui")
+        existing = self.layout.existing_session_files(session.id)
+        for path in existing:
+            self._refuse_newer(path)
+        settings = self.settings
+        if settings.persistence and settings.retention_days and session.persisted_until is None:
+            until = now_utc() + timedelta(days=settings.retention_days)
+            session.persisted_until = int(until.timestamp() * 1000)
+        target = self.layout.session_file(session.id, settings.compress)
+        atomic_write(target, encode(session, compress=settings.compress,
+                                    level=settings.compression_level))
+        stale = [p for p in existing if p != target]
+        if stale:
+            for path in stale:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            fsync_dir(self.layout.sessions)
+        st = target.stat()
+        self._pending.pop(session.id, None)
+        return summary_row(session, target.name, st, CURRENT_FORMAT_VERSION)
+
+    def _refuse_newer(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+            raw = decompress_bounded(data) if data[:4] == ZSTD_MAGIC else data
+            version = read_header(raw).get("formatVersion")
+        except Exception:
+            return  # a corrupt file may be overwritten by a good one
+        if isinstance(version, int) and version > CURRENT_FORMAT_VERSION:
+            raise ReadOnlySession(
+                f"{path}: written by a newer format version ({version}); it is never rewritten"
+            )
+
+    def _sessions_dir_mtime(self) -> int:
+        return self.layout.sessions.stat().st_mtime_ns
+
+    def _notify(self, event: StoreEvent) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+    # -- the application API: create and append -----------------------------------------
+
+    def create_session(
+        self,
+        title: str = "",
+        *,
+        source: str = "native",
+        project: str | None = None,
+        models: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        session_id: str | None = None,
+        **extra: Any,
+    ) -> Session:
+        """Create and save an empty session, returning it."""
+        session = Session(
+            id=session_id or new_id(),
+            title=title,
+            source=source,
+            project=project,
+            models=list(models),
+            tags=list(tags),
+            extra=extra,
+        )
+        self.save(session)
+        return session
+
+    def add_message(
+        self,
+        session_id: str,
+        role: Role,
+        content: str | Sequence[ContentBlock | dict[str, Any]],
+        *,
+        model: str | None = None,
+        parent_id: str | None = None,
+        **fields: Any,
+    ) -> Message:
+        """Append a message (id and timestamp generated) and return it.
+
+        The session is saved at most every ``flush_interval`` seconds, so a chat app can
+        append per token batch without rewriting a large file each time. An appended message
+        is durable once `flush` or `close` returns; until then it lives in this process.
+        """
+        session = self._pending.get(session_id) or self.get(session_id)
+        blocks = [TextBlock(text=content)] if isinstance(content, str) else _BLOCKS.validate_python(
+            [b.model_dump() if hasattr(b, "model_dump") else b for b in content]
+        )
+        if parent_id is None and session.messages:
+            parent_id = session.messages[-1].id
+        message = Message(id=new_id(), parent_id=parent_id, role=role, timestamp=now_utc(),
+                          model=model, content=blocks, **fields)
+        session.messages.append(message)
+        session.updated = message.timestamp or now_utc()
+        if model and model not in session.models:
+            session.models.append(model)
+        self._pending[session_id] = session
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+        return message
+
+    def flush(self) -> None:
+        """Save every session with unsaved appends. Durable when this returns."""
+        if self._pending:
+            self.save_many(list(self._pending.values()))
+        self._last_flush = time.monotonic()
+
+    def flush_quietly(self) -> None:
+        with contextlib.suppress(StoreError, OSError):
+            self.flush()
+
+    def close(self) -> None:
+        self.flush()
+        self.index.close()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- edits -------------------------------------------------------------------------------
+
+    def set_starred(self, session_ids: Iterable[str], starred: bool) -> None:
+        self._edit(session_ids, lambda s: setattr(s, "starred", starred))
+
+    def set_tags(self, session_ids: Iterable[str], add: Sequence[str] = (),
+                 remove: Sequence[str] = ()) -> None:
+        def change(session: Session) -> None:
+            tags = [t for t in session.tags if t not in remove]
+            session.tags = tags + [t for t in add if t not in tags]
+
+        self._edit(session_ids, change)
+
+    def _edit(self, session_ids: Iterable[str], change: Callable[[Session], None]) -> None:
+        with self.writing():
+            sessions = []
+            for sid in session_ids:
+                session = self.get(sid)
+                change(session)
+                sessions.append(session)
+            self.save_many(sessions)
+
+    # -- trash -----------------------------------------------------------------------------
+
+    def delete(self, session_ids: Iterable[str], *, reason: str = "delete",
+               details: dict[str, Any] | None = None) -> list[TrashEntry]:
+        """Move sessions to the trash in one step that completes or changes nothing."""
+        ids = list(dict.fromkeys(session_ids))
+        with self.writing():
+            moves: list[tuple[Path, Path]] = []
+            stamp = int(time.time() * 1000)
+            for sid in ids:
+                for path in self.layout.existing_session_files(sid):
+                    if path.is_symlink():
+                        raise StoreError(f"{path}: is a symlink; refusing to delete through it")
+                    suffix = ZST_SUFFIX if path.name.endswith(ZST_SUFFIX) else JSON_SUFFIX
+                    moves.append((path, self.layout.trash / f"{stamp}~{sid}{suffix}"))
+            if not moves:
+                return []
+            before = self._sessions_dir_mtime()
+            self._move_all(moves)
+            self.index.remove(ids)
+            self.index.note_own_write(before, self._sessions_dir_mtime())
+            self.log_operation(reason, ids=ids, **(details or {}))
+        self._notify(StoreEvent("deleted", tuple(ids)))
+        return [self._trash_entry(dst) for _src, dst in moves]
+
+    def _move_all(self, moves: list[tuple[Path, Path]]) -> None:
+        """Rename every (src, dst) pair, journalled so a crash midway is rolled back on open."""
+        journal = self.layout.trash / f".pending-{os.getpid()}-{time.monotonic_ns()}.json"
+        atomic_write(journal, json.dumps([[str(s), str(d)] for s, d in moves]).encode())
+        done: list[tuple[Path, Path]] = []
+        try:
+            for src, dst in moves:
+                os.rename(src, dst)
+                done.append((src, dst))
+            for directory in {d.parent for _s, d in moves} | {s.parent for s, _d in moves}:
+                fsync_dir(directory)
+        except OSError as exc:
+            for src, dst in reversed(done):
+                with contextlib.suppress(OSError):
+                    os.rename(dst, src)
+            journal.unlink(missing_ok=True)
+            raise SaveFailed(moves[0][0], exc) from exc
+        journal.unlink()
+        fsync_dir(journal.parent)
+
+    def _recover_interrupted_trash_moves(self) -> None:
+        journals = list(self.layout.trash.glob(".pending-*.json"))
+        if not journals:
+            return
+        try:
+            with self.writing(timeout=0):
+                for journal in journals:
+                    try:
+                        pairs = json.loads(journal.read_bytes())
+                    except (OSError, ValueError):
+                        pairs = []  # the journal itself was never completely written
+                    for src, dst in pairs:
+                        if Path(dst).exists() and not Path(src).exists():
+                            os.rename(dst, src)
+                    journal.unlink(missing_ok=True)
+                fsync_dir(self.layout.sessions)
+        except StoreBusy:
+            pass  # the process holding the lock may still be mid-move; leave it be
+
+    def _trash_entry(self, path: Path) -> TrashEntry:
+        stamp, _, rest = path.name.partition("~")
+        sid = session_id_from_file_name(rest) or rest
+        return TrashEntry(path.name, sid, int(stamp), path.stat().st_size, path)
+
+    def trash(self) -> list[TrashEntry]:
+        entries = []
+        for path in self.layout.trash.iterdir():
+            if path.name.startswith(".") or "~" not in path.name:
+                continue
+            with contextlib.suppress(ValueError, OSError):
+                entries.append(self._trash_entry(path))
+        return sorted(entries, key=lambda e: (-e.deleted_ms, e.session_id))
+
+    def read_trashed(self, entry: TrashEntry) -> Session:
+        return decode(entry.path.read_bytes(), entry.path).session
+
+    def restore(self, names_or_ids: Iterable[str] | None = None) -> RestoreReport:
+        """Move trashed sessions back (byte-identical). None restores everything.
+
+        A name is a trash entry name or a session id (its newest trash entry).
+        """
+        report = RestoreReport()
+        with self.writing():
+            entries = self.trash()
+            if names_or_ids is None:
+                chosen = {e.session_id: e for e in reversed(entries)}  # newest per id wins
+                wanted = list(chosen.values())
+            else:
+                wanted = []
+                for key in names_or_ids:
+                    match = next((e for e in entries if e.name == key or e.session_id == key),
+                                 None)
+                    if match is None:
+                        report.missing.append(key)
+                    else:
+                        wanted.append(match)
+            moves = []
+            for entry in wanted:
+                if self.exists(entry.session_id):
+                    report.conflicts.append(entry.session_id)
+                    continue
+                suffix = ZST_SUFFIX if entry.name.endswith(ZST_SUFFIX) else JSON_SUFFIX
+                moves.append((entry.path, self.layout.sessions / f"{entry.session_id}{suffix}"))
+                report.restored.append(entry.session_id)
+            if moves:
+                before = self._sessions_dir_mtime()
+                self._move_all(moves)
+                rows = []
+                for _src, dst in moves:
+                    try:
+                        session, version = self._read_for_index(dst)
+                    except CorruptSessionFile:
+                        continue
+                    rows.append(summary_row(session, dst.name, dst.stat(), version))
+                self.index.upsert(rows)
+                self.index.note_own_write(before, self._sessions_dir_mtime())
+                self.log_operation("restore", ids=report.restored)
+        if report.restored:
+            self._notify(StoreEvent("restored", tuple(report.restored)))
+        return report
+
+    def empty_trash(self, entries: Iterable[TrashEntry] | None = None) -> int:
+        with self.writing():
+            victims = list(entries) if entries is not None else self.trash()
+            for entry in victims:
+                entry.path.unlink(missing_ok=True)
+            if victims:
+                fsync_dir(self.layout.trash)
+                self.log_operation("empty-trash", ids=[e.session_id for e in victims])
+        return len(victims)
+
+    # -- operations log -------------------------------------------------------------------
+
+    def log_operation(self, op: str, **details: Any) -> None:
+        """Append one line to log/operations.jsonl (0600, fsynced)."""
+        line = json.dumps({"time": now_utc().isoformat(), "op": op, **details},
+                          default=str, ensure_ascii=False) + "\n"
+        path = self.layout.operations_log
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def operations(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.layout.operations_log.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                out.append(json.loads(line))
+        return out
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def verify(self, *, repair: bool = False) -> VerifyReport:
+        """Read and check every session file; with ``repair`` move bad ones to quarantine/."""
+        report = VerifyReport()
+        with self.writing() if repair else contextlib.nullcontext():
+            for entry in sorted(os.scandir(self.layout.sessions), key=lambda e: e.name):
+                if session_id_from_file_name(entry.name) is None:
+                    continue
+                path = Path(entry.path)
+                report.checked += 1
+                try:
+                    decoded = self._decode_path(path)
+                except FileNotFoundError:
+                    continue
+                except CorruptSessionFile as exc:
+                    report.problems.append((path, exc.reason))
+                    if repair:
+                        stamp = int(time.time() * 1000)
+                        dst = self.layout.quarantine / f"{path.name}.{stamp}"
+                        os.rename(path, dst)
+                        report.quarantined.append(dst)
+                    continue
+                if decoded.newer:
+                    report.newer_version.append(path)
+            if repair and report.quarantined:
+                fsync_dir(self.layout.sessions)
+                fsync_dir(self.layout.quarantine)
+                self.log_operation("quarantine", files=[p.name for p in report.quarantined])
+                self.index.sync(self.layout.sessions, self._read_for_index)
+        return report
+
+    def migrate(self, progress: Callable[[int, int], None] | None = None) -> MigrateReport:
+        """Rewrite every older-format file in the current format, after a backup."""
+        report = MigrateReport()
+        if self.newer_format:
+            raise ReadOnlySession(f"{self.root}: store written by a newer sessions-tui")
+        with self.writing():
+            todo: list[Path] = []
+            entries = [e for e in os.scandir(self.layout.sessions)
+                       if session_id_from_file_name(e.name) is not None]
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    data = path.read_bytes()
+                    raw = decompress_bounded(data) if data[:4] == ZSTD_MAGIC else data
+                    version = read_header(raw).get("formatVersion")
+                except Exception as exc:
+                    report.problems.append((path, f"unreadable header: {exc}"))
+                    continue
+                if not isinstance(version, int):
+                    report.problems.append((path, "no formatVersion"))
+                elif version < CURRENT_FORMAT_VERSION:
+                    todo.append(path)
+                elif version > CURRENT_FORMAT_VERSION:
+                    report.skipped_newer.append(path)
+                else:
+                    report.current += 1
+            if todo or self.manifest.format_version < CURRENT_FORMAT_VERSION:
+                report.backup = self._backup(todo)
+            for done, path in enumerate(todo, 1):
+                try:
+                    session = self._decode_path(path).session
+                except CorruptSessionFile as exc:
+                    report.problems.append((path, exc.reason))
+                    continue
+                self.save(session)
+                report.migrated += 1
+                if progress:
+                    progress(done, len(todo))
+            if self.manifest.format_version < CURRENT_FORMAT_VERSION:
+                self.manifest.format_version = CURRENT_FORMAT_VERSION
+                atomic_write(self.layout.manifest,
+                             self.manifest.model_dump_json(indent=2).encode() + b"\n")
+            if report.migrated:
+                self.log_operation("migrate", count=report.migrated,
+                                   backup=str(report.backup))
+        return report
+
+    def _backup(self, files: Sequence[Path]) -> Path:
+        """Hard-link (or copy) files into backups/<time>/ before they are rewritten.
+
+        Rewrites replace the directory entry, so a hard link keeps the old bytes intact.
+        """
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = ensure_private_dir(self.layout.backups / f"{stamp}-v{self.manifest.format_version}")
+        shutil.copy2(self.layout.manifest, target / "store.json")
+        os.chmod(target / "store.json", FILE_MODE)
+        for path in files:
+            dst = target / path.name
+            try:
+                os.link(path, dst)
+            except OSError:
+                shutil.copy2(path, dst)
+                os.chmod(dst, FILE_MODE)
+        fsync_dir(target)
+        return target
+
+    def stats(self) -> dict[str, Any]:
+        self.refresh_index()
+        totals = self.index.totals()
+        return {
+            "store": str(self.root),
+            "format_version": self.manifest.format_version,
+            **totals,
+            "by_source": dict(self.index.facet("source")),
+            "problems": len(self.index.problems()),
+            "trash": len(self.trash()),
+        }
