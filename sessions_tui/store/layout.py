@@ -1,15 +1,15 @@
 """Where things live inside a store directory (see docs/storage-format.md, "Layout").
 
-    <store>/
-      store.json            manifest: format name, format version, settings
-      store.lock            writer lock (flock); readers never take it
-      sessions/<id>.json    one file per session, or <id>.json.zst (zstd)
-      index/meta.sqlite3    metadata index (cache)
-      index/search/         full-text index (cache)
-      trash/                deleted sessions, restorable until emptied
-      backups/              copies taken before a migration rewrites files
-      quarantine/           corrupt files moved aside by `verify --repair`
-      log/operations.jsonl  one line per delete, restore, cleanup, import, migration
+<store>/
+  store.json            manifest: format name, format version, settings
+  store.lock            writer lock (flock); readers never take it
+  sessions/<id>.json    one file per session, or <id>.json.zst (zstd)
+  index/meta.sqlite3    metadata index (cache)
+  index/search/         full-text index (cache)
+  trash/                deleted sessions, restorable until emptied
+  backups/              copies taken before a migration rewrites files
+  quarantine/           corrupt files moved aside by `verify --repair`
+  log/operations.jsonl  one line per delete, restore, cleanup, import, migration
 """
 
 from __future__ import annotations
@@ -84,5 +84,8 @@ class StoreLayout:
 
     def existing_session_files(self, session_id: str) -> list[Path]:
         """Both spellings may exist briefly after a crash between a save and its cleanup."""
-        return [p for p in (self.session_file(session_id, True), self.session_file(session_id, False))
-                if p.exists()]
+        return [
+            p
+            for p in (self.session_file(session_id, True), self.session_file(session_id, False))
+            if p.exists()
+        ]

@@ -13,8 +13,9 @@ STORE_FORMAT_NAME = "sessions-tui-store"
 class StoreSettings(BaseModel):
     """Settings that belong to the data, not to one user's terminal: they travel with the store."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True, extra="allow")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, extra="allow"
+    )
 
     compress: bool = True
     """Write new session files as zstd (``<id>.json.zst``). Both spellings are always read."""
@@ -26,8 +27,9 @@ class StoreSettings(BaseModel):
 
 
 class Manifest(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
-                              serialize_by_alias=True, extra="allow")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, extra="allow"
+    )
 
     format: str = STORE_FORMAT_NAME
     format_version: int = CURRENT_FORMAT_VERSION

@@ -159,8 +159,10 @@ class SessionSummary:
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        datetime.fromtimestamp(ms / 1000, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
     )
 
 
@@ -276,13 +278,53 @@ def display_title(session: Session, width: int = 100) -> str:
 
 
 def _summary(row: tuple) -> SessionSummary:
-    (sid, file_name, size, _mtime, version, title, source, models, _model, project, branch,
-     created, updated, n_msg, n_tool, has_error, starred, tags, persisted, parent, spath, sid2,
-     tokens) = row
+    (
+        sid,
+        file_name,
+        size,
+        _mtime,
+        version,
+        title,
+        source,
+        models,
+        _model,
+        project,
+        branch,
+        created,
+        updated,
+        n_msg,
+        n_tool,
+        has_error,
+        starred,
+        tags,
+        persisted,
+        parent,
+        spath,
+        sid2,
+        tokens,
+    ) = row
     return SessionSummary(
-        sid, file_name, size, version, title, source, json.loads(models), project, branch,
-        created, updated, n_msg, n_tool, bool(has_error), bool(starred), json.loads(tags),
-        persisted, parent, spath, sid2, tokens,
+        sid,
+        file_name,
+        size,
+        version,
+        title,
+        source,
+        json.loads(models),
+        project,
+        branch,
+        created,
+        updated,
+        n_msg,
+        n_tool,
+        bool(has_error),
+        bool(starred),
+        json.loads(tags),
+        persisted,
+        parent,
+        spath,
+        sid2,
+        tokens,
     )
 
 
@@ -363,14 +405,20 @@ class MetaIndex:
         with conn:
             for row in rows:
                 sid = row[0]
-                conn.execute(f"INSERT OR REPLACE INTO sessions ({_COLUMNS}) VALUES "
-                             f"({','.join('?' * 23)})", row)
+                conn.execute(
+                    f"INSERT OR REPLACE INTO sessions ({_COLUMNS}) VALUES ({','.join('?' * 23)})",
+                    row,
+                )
                 conn.execute("DELETE FROM session_models WHERE session_id = ?", (sid,))
-                conn.executemany("INSERT OR IGNORE INTO session_models VALUES (?, ?)",
-                                 [(sid, m) for m in json.loads(row[7])])
+                conn.executemany(
+                    "INSERT OR IGNORE INTO session_models VALUES (?, ?)",
+                    [(sid, m) for m in json.loads(row[7])],
+                )
                 conn.execute("DELETE FROM session_tags WHERE session_id = ?", (sid,))
-                conn.executemany("INSERT OR IGNORE INTO session_tags VALUES (?, ?)",
-                                 [(sid, t) for t in json.loads(row[17])])
+                conn.executemany(
+                    "INSERT OR IGNORE INTO session_tags VALUES (?, ?)",
+                    [(sid, t) for t in json.loads(row[17])],
+                )
                 conn.execute("DELETE FROM problems WHERE file_name = ?", (row[1],))
 
     def remove(self, ids: Iterable[str]) -> None:

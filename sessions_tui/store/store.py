@@ -138,8 +138,14 @@ class SessionStore:
         self._last_flush = time.monotonic()
         self._lock = filelock.FileLock(self.layout.lock, mode=FILE_MODE, thread_local=True)
         self.manifest = self._open_manifest(create)
-        for directory in (self.layout.sessions, self.layout.index_dir, self.layout.trash,
-                          self.layout.backups, self.layout.quarantine, self.layout.log_dir):
+        for directory in (
+            self.layout.sessions,
+            self.layout.index_dir,
+            self.layout.trash,
+            self.layout.backups,
+            self.layout.quarantine,
+            self.layout.log_dir,
+        ):
             if not directory.is_dir():
                 ensure_private_dir(directory)
         sweep_orphaned_temps(self.layout.sessions)
@@ -182,8 +188,9 @@ class SessionStore:
         with self.writing():
             data = self.manifest.settings.model_dump() | changes
             self.manifest.settings = StoreSettings.model_validate(data)
-            atomic_write(self.layout.manifest,
-                         self.manifest.model_dump_json(indent=2).encode() + b"\n")
+            atomic_write(
+                self.layout.manifest, self.manifest.model_dump_json(indent=2).encode() + b"\n"
+            )
         return self.manifest.settings
 
     @property
@@ -208,7 +215,9 @@ class SessionStore:
 
     # -- the metadata index --------------------------------------------------------------
 
-    def refresh_index(self, progress: Callable[[int, int], None] | None = None) -> SyncReport | None:
+    def refresh_index(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> SyncReport | None:
         """Sync the metadata index with the files if they changed since it was last synced.
 
         Returns None when it was fresh, or when another process holds the writer lock (that
@@ -336,8 +345,9 @@ class SessionStore:
             until = now_utc() + timedelta(days=settings.retention_days)
             session.persisted_until = int(until.timestamp() * 1000)
         target = self.layout.session_file(session.id, settings.compress)
-        atomic_write(target, encode(session, compress=settings.compress,
-                                    level=settings.compression_level))
+        atomic_write(
+            target, encode(session, compress=settings.compress, level=settings.compression_level)
+        )
         stale = [p for p in existing if p != target]
         if stale:
             for path in stale:
@@ -410,13 +420,24 @@ class SessionStore:
         is durable once `flush` or `close` returns; until then it lives in this process.
         """
         session = self._pending.get(session_id) or self.get(session_id)
-        blocks = [TextBlock(text=content)] if isinstance(content, str) else _BLOCKS.validate_python(
-            [b.model_dump() if hasattr(b, "model_dump") else b for b in content]
+        blocks = (
+            [TextBlock(text=content)]
+            if isinstance(content, str)
+            else _BLOCKS.validate_python(
+                [b.model_dump() if hasattr(b, "model_dump") else b for b in content]
+            )
         )
         if parent_id is None and session.messages:
             parent_id = session.messages[-1].id
-        message = Message(id=new_id(), parent_id=parent_id, role=role, timestamp=now_utc(),
-                          model=model, content=blocks, **fields)
+        message = Message(
+            id=new_id(),
+            parent_id=parent_id,
+            role=role,
+            timestamp=now_utc(),
+            model=model,
+            content=blocks,
+            **fields,
+        )
         session.messages.append(message)
         session.updated = message.timestamp or now_utc()
         if model and model not in session.models:
@@ -451,8 +472,9 @@ class SessionStore:
     def set_starred(self, session_ids: Iterable[str], starred: bool) -> None:
         self._edit(session_ids, lambda s: setattr(s, "starred", starred))
 
-    def set_tags(self, session_ids: Iterable[str], add: Sequence[str] = (),
-                 remove: Sequence[str] = ()) -> None:
+    def set_tags(
+        self, session_ids: Iterable[str], add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
         def change(session: Session) -> None:
             tags = [t for t in session.tags if t not in remove]
             session.tags = tags + [t for t in add if t not in tags]
@@ -470,8 +492,13 @@ class SessionStore:
 
     # -- trash -----------------------------------------------------------------------------
 
-    def delete(self, session_ids: Iterable[str], *, reason: str = "delete",
-               details: dict[str, Any] | None = None) -> list[TrashEntry]:
+    def delete(
+        self,
+        session_ids: Iterable[str],
+        *,
+        reason: str = "delete",
+        details: dict[str, Any] | None = None,
+    ) -> list[TrashEntry]:
         """Move sessions to the trash in one step that completes or changes nothing."""
         ids = list(dict.fromkeys(session_ids))
         with self.writing():
@@ -563,8 +590,7 @@ class SessionStore:
             else:
                 wanted = []
                 for key in names_or_ids:
-                    match = next((e for e in entries if e.name == key or e.session_id == key),
-                                 None)
+                    match = next((e for e in entries if e.name == key or e.session_id == key), None)
                     if match is None:
                         report.missing.append(key)
                     else:
@@ -608,8 +634,14 @@ class SessionStore:
 
     def log_operation(self, op: str, **details: Any) -> None:
         """Append one line to log/operations.jsonl (0600, fsynced)."""
-        line = json.dumps({"time": now_utc().isoformat(), "op": op, **details},
-                          default=str, ensure_ascii=False) + "\n"
+        line = (
+            json.dumps(
+                {"time": now_utc().isoformat(), "op": op, **details},
+                default=str,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         path = self.layout.operations_log
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
         try:
@@ -669,8 +701,11 @@ class SessionStore:
             raise ReadOnlySession(f"{self.root}: store written by a newer sessions-tui")
         with self.writing():
             todo: list[Path] = []
-            entries = [e for e in os.scandir(self.layout.sessions)
-                       if session_id_from_file_name(e.name) is not None]
+            entries = [
+                e
+                for e in os.scandir(self.layout.sessions)
+                if session_id_from_file_name(e.name) is not None
+            ]
             for entry in entries:
                 path = Path(entry.path)
                 try:
@@ -702,11 +737,11 @@ class SessionStore:
                     progress(done, len(todo))
             if self.manifest.format_version < CURRENT_FORMAT_VERSION:
                 self.manifest.format_version = CURRENT_FORMAT_VERSION
-                atomic_write(self.layout.manifest,
-                             self.manifest.model_dump_json(indent=2).encode() + b"\n")
+                atomic_write(
+                    self.layout.manifest, self.manifest.model_dump_json(indent=2).encode() + b"\n"
+                )
             if report.migrated:
-                self.log_operation("migrate", count=report.migrated,
-                                   backup=str(report.backup))
+                self.log_operation("migrate", count=report.migrated, backup=str(report.backup))
         return report
 
     def _backup(self, files: Sequence[Path]) -> Path:
@@ -715,7 +750,9 @@ class SessionStore:
         Rewrites replace the directory entry, so a hard link keeps the old bytes intact.
         """
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = ensure_private_dir(self.layout.backups / f"{stamp}-v{self.manifest.format_version}")
+        target = ensure_private_dir(
+            self.layout.backups / f"{stamp}-v{self.manifest.format_version}"
+        )
         shutil.copy2(self.layout.manifest, target / "store.json")
         os.chmod(target / "store.json", FILE_MODE)
         for path in files:
