@@ -81,14 +81,16 @@ _CODE = [
     "SELECT id, title FROM sessions\nWHERE updated > :since\nORDER BY updated DESC\nLIMIT 100;\n",
     'resource "aws_db_instance" "main" {{\n  engine         = "postgres"\n'
     '  instance_class = "db.t4g.medium"\n}}\n',
-    "const config = defineConfig({{\n  site: 'https://example.org',\n  integrations: [mdx()],\n}});\n",
+    "const config = defineConfig({{\n  site: 'https://example.org',\n"
+    "  integrations: [mdx()],\n}});\n",
 ]
 
 _ERRORS = [
     'Traceback (most recent call last):\n  File "src/store/atomic.py", line 42, in atomic_write\n'
     "    os.replace(tmp, target)\nOSError: [Errno 28] No space left on device",
     "error[E0502]: cannot borrow `v` as mutable because it is also borrowed as immutable",
-    "FAILED tests/test_client.py::test_retry_after_timeout - AssertionError: expected 3 calls, got 4",
+    "FAILED tests/test_client.py::test_retry_after_timeout - "
+    "AssertionError: expected 3 calls, got 4",
     "Error: Process completed with exit code 1.",
 ]
 

@@ -1,1 +1,1 @@
-"""The Textual front end. Only this package imports Textual; it talks to the core, never to files."""
+"""The Textual front end. Only this package imports Textual; it calls the core, never files."""
