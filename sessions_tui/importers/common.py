@@ -1,0 +1,197 @@
+"""Helpers every importer shares: hardened JSON parsing, JSONL lines, zip members, timestamps.
+
+Source files are untrusted. JSON has sharp edges in Python: nesting deeper than the recursion
+limit raises `RecursionError` (not `ValueError`), ``NaN``/``Infinity``/``1e400`` are accepted by
+default, integers over 4,300 digits raise `ValueError`, and a lone surrogate parses but cannot
+be encoded when saved. `loads` turns every one of these into `ImporterError` or a per-line
+problem, so one bad file never stops an import and one bad line never loses the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .base import ImporterError, ParseStats
+
+#: Largest single source file we read into memory (exports can be big, but not this big).
+MAX_FILE_BYTES = 2 << 30
+#: Largest zip member we decompress, and the most a whole zip may expand to (bomb guard).
+MAX_MEMBER_BYTES = 1 << 30
+MAX_ZIP_TOTAL_BYTES = 4 << 30
+MAX_ZIP_RATIO = 200
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class BadJSON(ValueError):
+    """A JSON text that parses in a lenient reader but must not be accepted."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadJSON(f"non-standard JSON number {name}")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BadJSON(f"number out of range: {text[:40]}")
+    return value
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: raises `BadJSON`/`ValueError` for NaN, Infinity, 1e400, huge ints,
+    too-deep nesting and invalid UTF-8. Lone surrogates are replaced by U+FFFD."""
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+    except RecursionError:
+        raise BadJSON("JSON nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise BadJSON(f"invalid UTF-8 at byte {exc.start}") from None
+    return _scrub_surrogates(value)
+
+
+def _scrub_surrogates(value: Any) -> Any:
+    """Lone surrogates survive json.loads but fail at save time; replace them now."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_scrub_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub_surrogates(k): _scrub_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a whole source file, as an `ImporterError` if it is unreadable or too large."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ImporterError(path, f"file is {size >> 20} MiB, over the {limit >> 20} MiB limit")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImporterError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def load_json_file(path: Path, data: bytes | None = None) -> Any:
+    """Parse a whole-file JSON document (exports, Gemini chats) or raise `ImporterError`."""
+    raw = read_bytes(path) if data is None else data
+    try:
+        return loads(raw)
+    except ValueError as exc:
+        raise ImporterError(path, f"not valid JSON: {exc}") from None
+
+
+def iter_jsonl(
+    path: Path, stats: ParseStats, data: bytes | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)`` for each JSON object line; record bad lines in ``stats``.
+
+    A truncated last line (a tool still writing, or a crash) is reported as such.
+    """
+    raw = read_bytes(path) if data is None else data
+    lines = raw.split(b"\n")
+    last = len(lines)
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = loads(line)
+        except ValueError as exc:
+            truncated = number == last and not raw.endswith(b"\n")
+            reason = "truncated last line" if truncated else f"bad JSON: {exc}"
+            stats.bad(f"{path}:{number}", reason)
+            continue
+        if not isinstance(obj, dict):
+            stats.bad(f"{path}:{number}", f"expected a JSON object, got {type(obj).__name__}")
+            continue
+        yield number, obj
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO-8601 strings (``Z`` or offset; naive = UTC), unix seconds or milliseconds."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, UTC)
+        if isinstance(value, str):
+            text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+            parsed = datetime.fromisoformat(text)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def cut_title(text: str, width: int = 80) -> str:
+    """A title from a prompt: first non-empty line, whitespace folded, cut at a word."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            if len(line) <= width:
+                return line
+            cut = line[:width].rsplit(" ", 1)[0]
+            return (cut if len(cut) > width // 2 else line[:width]).rstrip() + "…"
+    return ""
+
+
+def iter_zip_members(path: Path, wanted: str) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(member name, bytes)`` for members whose base name is ``wanted``.
+
+    Member names are never used as paths (no extraction), symlink members are skipped, and sizes
+    are checked both as declared and as actually decompressed, against zip bombs.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ImporterError(path, f"not a readable zip: {exc}") from None
+    total = 0
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir() or info.filename.rsplit("/", 1)[-1] != wanted:
+                continue
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                continue  # a symlink member: never follow
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise ImporterError(path, f"{info.filename}: member too large ({info.file_size})")
+            if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+                raise ImporterError(path, f"{info.filename}: suspicious compression ratio")
+            try:
+                with archive.open(info) as member:
+                    data = member.read(MAX_MEMBER_BYTES + 1)
+            except (OSError, zipfile.BadZipFile, RuntimeError, EOFError) as exc:
+                raise ImporterError(path, f"{info.filename}: {exc}") from None
+            if len(data) > MAX_MEMBER_BYTES:
+                raise ImporterError(path, f"{info.filename}: member larger than declared")
+            total += len(data)
+            if total > MAX_ZIP_TOTAL_BYTES:
+                raise ImporterError(path, "zip expands beyond the total size limit")
+            yield info.filename, data
+
+
+def text_of(value: Any) -> str:
+    """Best-effort readable text from a JSON value (for unknown entries worth keeping)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(filter(None, (text_of(v) for v in value)))
+    if isinstance(value, dict):
+        for key in ("text", "content", "message", "summary", "output"):
+            if key in value:
+                found = text_of(value[key])
+                if found:
+                    return found
+        return ""
+    return str(value)
