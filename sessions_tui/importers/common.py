@@ -27,6 +27,10 @@ MAX_ZIP_TOTAL_BYTES = 4 << 30
 MAX_ZIP_RATIO = 200
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: A lone surrogate can only enter through a ``\uD8xx``-``\uDFxx`` escape (strict UTF-8 decoding
+#: rejects encoded surrogates), so texts without one need no scrubbing walk.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_STR = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class BadJSON(ValueError):
@@ -53,6 +57,11 @@ def loads(text: str | bytes) -> Any:
         raise BadJSON("JSON nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise BadJSON(f"invalid UTF-8 at byte {exc.start}") from None
+    if isinstance(text, bytes | bytearray):
+        if _SURROGATE_ESCAPE.search(text) is None:
+            return value
+    elif _SURROGATE_ESCAPE_STR.search(text) is None and _SURROGATE.search(text) is None:
+        return value
     return _scrub_surrogates(value)
 
 
