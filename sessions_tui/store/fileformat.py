@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import zstandard
+from pydantic_core import PydanticSerializationError
 
 from ..models import Session
-from .errors import CorruptSessionFile
+from .errors import CorruptSessionFile, StoreError
 from .migrations import CURRENT_FORMAT_VERSION, migrate_payload
 
 FORMAT_NAME = "sessions-tui-session"
@@ -47,8 +48,16 @@ class DecodedFile:
 
 
 def dump_payload(session: Session) -> bytes:
-    """Serialise the session compactly. ``ensure_ascii=False`` keeps CJK text readable on disk."""
-    return session.model_dump_json(by_alias=True, exclude_none=False).encode("utf-8")
+    """Serialise the session compactly. ``ensure_ascii=False`` keeps CJK text readable on disk.
+
+    Text that cannot be UTF-8 (a lone surrogate smuggled in by a caller) is refused with a
+    `StoreError` naming the session, instead of pydantic's serialisation error escaping.
+    """
+    try:
+        return session.model_dump_json(by_alias=True, exclude_none=False).encode("utf-8")
+    except (PydanticSerializationError, UnicodeEncodeError) as exc:
+        reason = str(exc).removeprefix("Error serializing to JSON: ")
+        raise StoreError(f"session {session.id!r} cannot be saved: {reason}") from None
 
 
 def encode(session: Session, *, compress: bool, level: int = 3) -> bytes:
