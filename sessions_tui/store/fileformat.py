@@ -74,12 +74,19 @@ def encode(session: Session, *, compress: bool, level: int = 3) -> bytes:
     return raw
 
 
-def decompress_bounded(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+def decompress_bounded(data: bytes, limit: int | None = None) -> bytes:
     """Decompress a zstd stream, refusing output above ``limit`` (streamed, never pre-sized).
 
-    ``read_across_frames`` makes bytes after the first frame an error (or extra output that then
-    fails the JSON/checksum checks) instead of being silently ignored.
+    ``limit`` defaults to `MAX_DECOMPRESSED_BYTES`, looked up at call time so it can be tuned.
+
+    The file must be exactly one frame: the stream reader silently stops at a truncated or
+    partial trailing frame, so the frame's extent is checked first (`_frame_length`).
     """
+    if limit is None:
+        limit = MAX_DECOMPRESSED_BYTES
+    end = _frame_length(data)
+    if end != len(data):
+        raise ValueError(f"{len(data) - end} byte(s) of trailing data after the zstd frame")
     reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True)
     out = bytearray()
     while True:
@@ -89,6 +96,33 @@ def decompress_bounded(data: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> byte
         out += chunk
         if len(out) > limit:
             raise ValueError(f"decompressed size exceeds the {limit >> 20} MiB limit")
+
+
+def _frame_length(data: bytes) -> int:
+    """The length of the zstd frame at the start of ``data``, from its block headers.
+
+    Walks the frame header and block headers only (no decompression), so it costs one small
+    read per 128 KiB block. Raises ValueError if the frame is cut short.
+    """
+    try:
+        pos = zstandard.frame_header_size(data)
+    except zstandard.ZstdError as exc:
+        raise ValueError(f"bad zstd frame header: {exc}") from None
+    has_checksum = bool(data[4] & 0x04)
+    while True:
+        if pos + 3 > len(data):
+            raise ValueError("truncated zstd frame")
+        header = int.from_bytes(data[pos : pos + 3], "little")
+        last, kind, size = header & 1, (header >> 1) & 3, header >> 3
+        pos += 3 + (1 if kind == 1 else size)  # an RLE block stores one byte
+        if kind == 3:
+            raise ValueError("reserved zstd block type")
+        if last:
+            break
+    pos += 4 if has_checksum else 0
+    if pos > len(data):
+        raise ValueError("truncated zstd frame")
+    return pos
 
 
 def split(raw: bytes) -> tuple[dict[str, Any], bytes]:

@@ -478,12 +478,15 @@ class MetaIndex:
         total = len(todo)
         batch: list[tuple] = []
         new_problems: list[tuple] = []
+        gone_now: list[str] = []
         for done, (path, st) in enumerate(todo, 1):
             try:
                 session, version = read(path)
             except CorruptSessionFile as exc:
                 new_problems.append((path.name, st.st_size, st.st_mtime_ns, exc.reason))
                 report.problems.append((path.name, exc.reason))
+                if path.name in known:  # it was good once: its old row no longer holds
+                    gone_now.append(known[path.name][0])
             else:
                 if path.name in known:
                     report.updated += 1
@@ -496,7 +499,7 @@ class MetaIndex:
             if progress:
                 progress(done, total)
         self.upsert(batch)
-        gone_ids = [sid for name, (sid, _s, _m) in known.items() if name not in seen]
+        gone_ids = [sid for name, (sid, _s, _m) in known.items() if name not in seen] + gone_now
         with conn:
             conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", new_problems)
             for name in known_problems:

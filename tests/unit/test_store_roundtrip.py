@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.unit._store_helpers import strategies as sst
 from hypothesis import HealthCheck, given, settings
 
 from sessions_tui.models import Session, TextBlock
 from sessions_tui.store import SessionStore, StoreError
 from sessions_tui.store.fileformat import decode, encode
 from sessions_tui.store.metaindex import display_title, to_ms
+from tests.unit._store_helpers import strategies as sst
 
 PROPERTY = settings(
     max_examples=120,
