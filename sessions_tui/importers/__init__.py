@@ -18,6 +18,7 @@ IMPORTER_MODULES = (
     "aider",
     "chatgpt",
     "claude_ai",
+    "native",
 )
 
 
