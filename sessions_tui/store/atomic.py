@@ -47,8 +47,14 @@ def temp_path_for(target: Path) -> Path:
 
 
 def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``target`` with ``data`` atomically. Raises `SaveFailed` on any error."""
+    """Replace ``target`` with ``data`` atomically. Raises `SaveFailed` on any error.
+
+    A failure after the rename (the directory fsync) puts the previous version back, through a
+    hard link taken just before the rename, so `SaveFailed` always means "nothing changed".
+    """
     tmp = temp_path_for(target)
+    keep = tmp.with_name(tmp.name.removesuffix(TEMP_SUFFIX) + ".old" + TEMP_SUFFIX)
+    kept = replaced = False
     fd = -1
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
@@ -61,7 +67,16 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
             os.fsync(fd)
         os.close(fd)
         fd = -1
+        if durable:
+            try:
+                os.link(target, keep, follow_symlinks=False)
+                kept = True
+            except FileNotFoundError:
+                pass  # a first save: a failure below removes the new file instead
+            except OSError:
+                kept = None  # no hard links here: a late failure cannot be undone
         os.replace(tmp, target)
+        replaced = True
         if durable:
             fsync_dir(target.parent)
     except BaseException as exc:  # including KeyboardInterrupt: never leave a temp behind
@@ -70,9 +85,21 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
                 os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if replaced:  # visible but not known durable: show the old version again
+            with contextlib.suppress(OSError):
+                if kept:
+                    os.replace(keep, target)
+                elif kept is False:
+                    os.unlink(target)
+        if kept:
+            with contextlib.suppress(OSError):
+                os.unlink(keep)
         if isinstance(exc, OSError):
             raise SaveFailed(target, exc) from exc
         raise
+    if kept:
+        with contextlib.suppress(OSError):
+            os.unlink(keep)  # not fsynced: if it survives a crash, the temp sweep removes it
 
 
 def sweep_orphaned_temps(directory: Path, grace_seconds: float = TEMP_GRACE_SECONDS) -> list[Path]:

@@ -350,10 +350,13 @@ class SessionStore:
         )
         stale = [p for p in existing if p != target]
         if stale:
-            for path in stale:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-            fsync_dir(self.layout.sessions)
+            # The save itself is complete and durable. If removing the other spelling is not,
+            # a crash may bring it back; readers take the newer file, so that is harmless.
+            with contextlib.suppress(OSError):
+                for path in stale:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                fsync_dir(self.layout.sessions)
         st = target.stat()
         self._pending.pop(session.id, None)
         return summary_row(session, target.name, st, CURRENT_FORMAT_VERSION)
