@@ -1,0 +1,423 @@
+"""Reading the data exports of chat web apps (ChatGPT, Claude.ai): shared by both importers.
+
+Both apps export a ``conversations.json`` holding a JSON array of conversations, inside a zip
+as downloaded. Exports run to hundreds of megabytes and are untrusted, so this module:
+
+* reads ``conversations.json`` from the file itself or from the zip (member names never used as
+  paths; a member named with ``..`` or an absolute path, or stored as a symlink, is refused;
+  size and compression-ratio limits from `common.iter_zip_members` guard against bombs);
+* decodes the array one conversation at a time, so a conversation that cannot be parsed (a
+  flipped byte, NaN, a huge integer, nesting too deep) is recorded and the following ones are
+  still read, and a truncated download keeps every complete conversation before the cut;
+* tells a ChatGPT export from a Claude.ai one from the first keys of the first conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .base import ImporterError, ParseStats
+from .common import iter_zip_members, read_bytes
+
+EXPORT_MEMBER = "conversations.json"
+ZIP_MAGIC = b"PK\x03\x04"
+#: How much of a zip's ``conversations.json`` `sniff` decompresses to look at its keys.
+SNIFF_BYTES = 64 * 1024
+#: After a conversation that cannot be parsed, how many candidate restart points to try before
+#: giving up on the rest of the file (bounds the work on a hostile file).
+MAX_RESYNC_ATTEMPTS = 2000
+
+CHATGPT = "chatgpt"
+CLAUDE_AI = "claude-ai"
+#: Keys found early in a conversation of each export, and only there.
+_LABELS = {CHATGPT: "ChatGPT", CLAUDE_AI: "Claude.ai"}
+_MARKERS: dict[str, tuple[bytes, ...]] = {
+    CHATGPT: (b'"mapping"', b'"current_node"', b'"default_model_slug"'),
+    CLAUDE_AI: (b'"chat_messages"', b'"sender"', b'"parent_message_uuid"'),
+}
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_WS = re.compile(r"[ \t\n\r]*")
+_RESYNC = re.compile(r",[ \t\n\r]*\{")
+_WRAPPER = re.compile(r'\{[ \t\n\r]*"conversations"[ \t\n\r]*:[ \t\n\r]*\[')
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _BadNumber(f"non-standard JSON number {name}")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _BadNumber(f"number out of range: {text[:40]}")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_parse_float)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognising an export
+
+
+def export_kind(head: bytes) -> str | None:
+    """``"chatgpt"``, ``"claude-ai"`` or None, from the first bytes of a conversations file.
+
+    Whichever app's marker key appears first wins, so text quoted inside a message cannot
+    mislead it (the first conversation's own keys come before any message text)."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start not in (b"[", b"{"):
+        return None
+    best: tuple[int, str] | None = None
+    for kind, markers in _MARKERS.items():
+        for marker in markers:
+            at = head.find(marker)
+            if at >= 0 and (best is None or at < best[0]):
+                best = (at, kind)
+    return best[1] if best else None
+
+
+def zip_head(path: Path, limit: int = SNIFF_BYTES) -> bytes:
+    """The first bytes of the zip's ``conversations.json`` (empty if none). Never raises."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir() or PurePosixPath(info.filename).name != EXPORT_MEMBER:
+                    continue
+                if _is_symlink(info) or not _safe_member_name(info.filename):
+                    continue
+                with archive.open(info) as member:
+                    return member.read(limit)
+    except Exception:  # sniffing must never raise, whatever the zip holds
+        return b""
+    return b""
+
+
+def sniff_export(path: Path, head: bytes, kind: str) -> bool:
+    """True if ``path`` is a conversations file, or an export zip, of the ``kind`` app."""
+    try:
+        if head.startswith(ZIP_MAGIC):
+            head = zip_head(path)
+        return export_kind(head) == kind
+    except Exception:  # never raise from sniff
+        return False
+
+
+def discover_exports(root: Path, kind: str) -> Iterator[Path]:
+    """A file itself; under a directory, every ``conversations.json`` and ``.zip`` of ``kind``.
+
+    Symlinked directories are not followed (an export folder can link anywhere)."""
+    if not root.is_dir():
+        if root.exists():
+            yield root
+        return
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in files:
+            if name == EXPORT_MEMBER or name.lower().endswith(".zip"):
+                found.append(Path(folder) / name)
+    for path in sorted(found):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(SNIFF_BYTES)
+        except OSError:
+            continue
+        if sniff_export(path, head, kind):
+            yield path
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading an export
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return (info.external_attr >> 16) & 0o170000 == 0o120000
+
+
+def _safe_member_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return not (name.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts)
+
+
+def export_documents(path: Path, kind: str, label: str) -> Iterator[tuple[str, bytes]]:
+    """``(where, bytes)`` of each ``conversations.json`` of ``kind`` in ``path`` (file or zip).
+
+    Raises `ImporterError` for an unreadable file, a hostile zip, or a zip without one."""
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(len(ZIP_MAGIC))
+    except OSError as exc:
+        raise ImporterError(path, f"cannot read: {exc.strerror or exc}") from None
+    if magic != ZIP_MAGIC:
+        data = read_bytes(path)
+        other = export_kind(data[:SNIFF_BYTES])
+        if other not in (kind, None):
+            raise ImporterError(path, f"not a {label} export: this is a {_LABELS[other]} export")
+        yield str(path), data
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if PurePosixPath(info.filename.replace("\\", "/")).name != EXPORT_MEMBER:
+                    continue
+                if not _safe_member_name(info.filename):
+                    raise ImporterError(path, f"unsafe member name in zip: {info.filename!r}")
+                if _is_symlink(info):
+                    raise ImporterError(path, f"zip member {info.filename!r} is a symlink")
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise ImporterError(path, f"not a readable zip: {exc}") from None
+    found = other = 0
+    for name, data in iter_zip_members(path, EXPORT_MEMBER):
+        member_kind = export_kind(data[:SNIFF_BYTES])
+        if member_kind not in (kind, None):
+            other += 1
+            continue
+        found += 1
+        yield f"{path}!{name}", data
+    if not found:
+        why = "holds another app's export" if other else f"has no readable {EXPORT_MEMBER}"
+        raise ImporterError(path, f"not a {label} export: the zip {why}")
+
+
+def _decode_text(where: str, data: bytes, stats: ParseStats) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # One bad byte must not cost the whole export: inside a string it becomes U+FFFD;
+        # elsewhere it breaks only the conversation it falls in.
+        stats.bad(where, f"invalid UTF-8 at byte {exc.start}, replaced by U+FFFD")
+        return data.decode("utf-8", errors="replace")
+
+
+def _decode_at(text: str, index: int) -> tuple[Any, int]:
+    """One JSON value at ``index`` (strict numbers); ValueError for anything unreadable."""
+    try:
+        return _DECODER.raw_decode(text, index)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def iter_conversations(
+    where: str,
+    data: bytes,
+    stats: ParseStats,
+    is_conversation: Callable[[Any], bool],
+    path: Path,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(number, conversation)`` for each conversation of an export document, 1-based.
+
+    Accepts a JSON array of conversations, an object ``{"conversations": [...]}`` (some export
+    tools wrap it so), or one conversation object. A conversation that cannot be decoded is
+    recorded in ``stats`` and the reader resynchronises on the next conversation."""
+    text = _decode_text(where, data, stats)
+    index = _WS.match(text, 0).end()
+    if index >= len(text):
+        raise ImporterError(path, "empty file")
+    wrapper = _WRAPPER.match(text, index)
+    if wrapper:  # {"conversations": [...]}: stream the array inside
+        yield from _iter_array(where, text, wrapper.end(), stats, is_conversation, "}")
+        return
+    if text[index] == "{":
+        try:
+            value, _end = _decode_at(text, index)
+        except ValueError as exc:
+            raise ImporterError(path, f"not valid JSON: {exc}") from None
+        if isinstance(value, dict) and isinstance(value.get("conversations"), list):
+            items = value["conversations"]
+        elif is_conversation(value):
+            items = [value]
+        else:
+            raise ImporterError(path, "a JSON object, but not a conversation export")
+        for number, item in enumerate(items, 1):
+            if isinstance(item, dict):
+                yield number, scrub_surrogates(item)
+            else:
+                stats.bad(f"{where}#{number}", f"expected an object, got {type(item).__name__}")
+        return
+    if text[index] != "[":
+        raise ImporterError(path, "not a JSON array of conversations")
+    yield from _iter_array(where, text, index + 1, stats, is_conversation)
+
+
+def _iter_array(
+    where: str,
+    text: str,
+    index: int,
+    stats: ParseStats,
+    is_conversation: Callable[[Any], bool],
+    closing: str = "",
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The elements of an array whose ``[`` ends before ``index``; ``closing`` is what may
+    follow its ``]`` (the ``}`` of a wrapping object)."""
+    tail = re.compile(r"\][ \t\n\r]*" + re.escape(closing) + r"[ \t\n\r]*\Z")
+    complete = tail.search(text, max(0, len(text) - 4096)) is not None
+    number = 0
+    index = _WS.match(text, index).end()
+    if text.startswith("]", index):
+        return
+    error: str | None = None
+    while True:
+        if error is None:
+            number += 1
+            try:
+                value, end = _decode_at(text, index)
+            except ValueError as exc:
+                error = f"bad JSON: {exc}"
+        if error is not None:
+            resumed = _resync(text, index + 1, is_conversation)
+            if resumed is None and not complete:
+                error = "the file ends inside this conversation (truncated download?)"
+            stats.bad(f"{where}#{number}", error)
+            if resumed is None:
+                return
+            value, end = resumed
+            number += 1
+            error = None
+        if isinstance(value, dict):
+            if _SURROGATE_ESCAPE.search(text, index, end):
+                value = scrub_surrogates(value)
+            yield number, value
+        else:
+            stats.bad(f"{where}#{number}", f"expected an object, got {type(value).__name__}")
+        index = _WS.match(text, end).end()
+        if text.startswith(",", index):
+            index = _WS.match(text, index + 1).end()
+        elif text.startswith("]", index):
+            rest = _WS.match(text, index + 1).end()
+            if closing and text.startswith(closing, rest):
+                rest = _WS.match(text, rest + len(closing)).end()
+            if rest < len(text):
+                stats.bad(where, f"unexpected data after the array at character {rest}")
+            return
+        elif index >= len(text):
+            stats.bad(where, "the file ends before the closing ']' (truncated download?)")
+            return
+        else:
+            number += 1
+            error = f"expected ',' or ']' at character {index}"
+
+
+def _resync(
+    text: str, start: int, is_conversation: Callable[[Any], bool]
+) -> tuple[dict[str, Any], int] | None:
+    """The next decodable conversation at a ``,{`` after ``start``, or None."""
+    attempts = 0
+    position = start
+    while attempts < MAX_RESYNC_ATTEMPTS:
+        match = _RESYNC.search(text, position)
+        if match is None:
+            return None
+        attempts += 1
+        brace = match.end() - 1
+        try:
+            value, end = _decode_at(text, brace)
+        except ValueError:
+            position = brace + 1
+            continue
+        if is_conversation(value):
+            return value, end
+        position = end  # a complete inner object: no conversation starts inside it
+    return None
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """Replace lone surrogates (they parse, but cannot be saved) by U+FFFD, in place.
+
+    Iterative, so a deeply nested value cannot exhaust the stack."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and _SURROGATE.search(k) for k in node):
+                items = list(node.items())
+                node.clear()
+                node.update((_SURROGATE.sub("\ufffd", k), v) for k, v in items)
+            for key, item in node.items():
+                if isinstance(item, str):
+                    if _SURROGATE.search(item):
+                        node[key] = _SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    if _SURROGATE.search(item):
+                        node[i] = _SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Defensive accessors: export fields are untrusted and any of them may have the wrong type.
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_size(value: Any) -> int | None:
+    """A byte count, or None for anything that is not a plausible one."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value < 1 << 63 else None
+
+
+def depth_exceeds(value: Any, limit: int) -> bool:
+    """True if ``value`` nests deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return False
+
+
+#: Keys whose string values are readable text, in the order worth trying.
+_TEXT_KEYS = ("text", "content", "result", "message", "summary", "output", "parts", "thoughts")
+
+
+def readable_text(value: Any, limit: int = 64) -> str:
+    """Best-effort readable text of an unknown JSON value, without recursion.
+
+    Only known text-bearing keys are followed, so ids, hashes and flags are not shown."""
+    out: list[str] = []
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            if node.strip():
+                out.append(node)
+        elif depth < limit and isinstance(node, list):
+            stack.extend((v, depth + 1) for v in reversed(node))
+        elif depth < limit and isinstance(node, dict):
+            stack.extend((node[k], depth + 1) for k in reversed(_TEXT_KEYS) if k in node)
+    return "\n".join(out)
