@@ -102,8 +102,13 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
             os.unlink(keep)  # not fsynced: if it survives a crash, the temp sweep removes it
 
 
-def sweep_orphaned_temps(directory: Path, grace_seconds: float = TEMP_GRACE_SECONDS) -> list[Path]:
-    """Remove temp files left by killed writers, if older than the grace period."""
+def sweep_orphaned_temps(directory: Path, grace_seconds: float | None = None) -> list[Path]:
+    """Remove temp files left by killed writers, if older than the grace period.
+
+    ``grace_seconds`` defaults to `TEMP_GRACE_SECONDS`, read at call time so it can be tuned.
+    """
+    if grace_seconds is None:
+        grace_seconds = TEMP_GRACE_SECONDS
     removed: list[Path] = []
     cutoff = time.time() - grace_seconds
     try:

@@ -148,8 +148,8 @@ class SessionStore:
         ):
             if not directory.is_dir():
                 ensure_private_dir(directory)
-        sweep_orphaned_temps(self.layout.sessions)
-        sweep_orphaned_temps(self.root)
+        for directory in (self.layout.sessions, self.root, self.layout.trash):
+            sweep_orphaned_temps(directory)  # trash/: temps of the bulk-move journal
         self.index = MetaIndex(self.layout.meta_index)
         self._recover_interrupted_trash_moves()
         self.refresh_index()
