@@ -1,25 +1,118 @@
-"""Placeholder app until the TUI issue lands: lists the store's sessions."""
+"""The sessions-tui application: themes, global keys, the command palette, the help screen.
+
+`make_app` is the one factory used by the CLI, the snapshot tests and the Pilot tests, so tests
+run exactly the app users run. Start-up is kept lean: the first paint needs only the metadata
+index; the full-text index is opened afterwards in a worker (see `MainScreen`).
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+
+from textual.app import App
+from textual.binding import Binding
 
 from ..store import SessionStore
+from .commands import SessionsCommands
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .themes import DEFAULT_THEME, available_themes
+from .widgets.session_list import SessionList
+from .widgets.transcript import TranscriptView
 
 
 class SessionsApp(App[None]):
     TITLE = "sessions-tui"
+    CSS_PATH = "styles/app.tcss"
+    COMMANDS = App.COMMANDS | {SessionsCommands}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+        Binding("ctrl+t", "change_theme", "Theme", show=False, id="app.theme"),
+    ]
 
-    def __init__(self, store: SessionStore, theme: str | None = None) -> None:
+    def __init__(
+        self,
+        store: SessionStore,
+        theme: str | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+        tz: tzinfo | None = None,
+        open_search_index: bool = True,
+    ) -> None:
+        """Args:
+        store: the store to browse.
+        theme: a theme name (``--theme``); None reads the settings file.
+        now: the clock for relative dates ("3d ago"); tests pass a frozen one.
+        tz: time zone for timestamps (None: the local zone).
+        open_search_index: open the full-text index after the first paint.
+        """
         super().__init__()
         self.store = store
+        self.now = now or (lambda: datetime.now(UTC))
+        self.tz = tz
+        self.open_search_index = open_search_index
+        themes, self._theme_errors = available_themes()
+        for t in themes:
+            self.register_theme(t)
+        self._wanted_theme = theme
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"{self.store.count()} sessions in {self.store.root}", markup=False)
-        yield Footer()
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Our variables for themes that do not set them (Textual's built-ins)."""
+        theme = self.current_theme
+        return {
+            "user-color": theme.primary if theme else "#7AA2F7",
+            "assistant-color": (theme.secondary or theme.accent or theme.primary)
+            if theme
+            else "#BB9AF7",
+            "match-background": (theme.warning or "#E0AF68") + " 50%" if theme else "#E0AF68 50%",
+            "current-match-background": (theme.accent or "#FF9E64") if theme else "#FF9E64",
+        }
+
+    def on_mount(self) -> None:
+        wanted = self._wanted_theme
+        if wanted is None:
+            try:
+                from ..config import load_settings
+
+                wanted = load_settings().theme
+            except Exception as exc:  # a bad settings file: say so, keep going
+                self.notify(f"Settings not loaded: {exc}", severity="error", timeout=8)
+                wanted = DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self.notify(
+                f"Unknown theme {wanted!r}; using {DEFAULT_THEME}. "
+                f"Available: {', '.join(sorted(self.available_themes))}",
+                severity="warning",
+                timeout=8,
+            )
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        for error in self._theme_errors:
+            self.notify(error, severity="warning", title="Theme file skipped", timeout=8)
+        self.push_screen(MainScreen(self.store))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections = [
+            ("Everywhere", [*self.BINDINGS, *MainScreen.BINDINGS]),
+            ("Session list", SessionList.BINDINGS),
+            (
+                "Transcript",
+                [
+                    *TranscriptView.BINDINGS,
+                    Binding("slash", "", "Find in transcript"),
+                    Binding("c", "", "Copy message as Markdown"),
+                    Binding("escape", "", "Back to the list"),
+                ],
+            ),
+        ]
+        self.push_screen(HelpScreen(sections))
 
 
-def make_app(store: SessionStore, theme: str | None = None) -> SessionsApp:
-    return SessionsApp(store, theme=theme)
+def make_app(store: SessionStore, theme: str | None = None, **options: object) -> SessionsApp:
+    """The app as users run it; ``options`` are `SessionsApp`'s keyword arguments."""
+    return SessionsApp(store, theme=theme, **options)  # type: ignore[arg-type]

@@ -1,0 +1,103 @@
+"""The command palette (Ctrl+P): every action of the app, named ``area: what``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .screens.main import MainScreen
+
+#: (name, help, action on the main screen, or on its focused widget with a "widget:" prefix)
+COMMANDS: list[tuple[str, str, str]] = [
+    ("search: focus the search bar", "Type words and filters", "focus_search"),
+    ("filter: by tool", "Pick a source tool", "picker:tool"),
+    ("filter: by model", "Pick a model", "picker:model"),
+    ("filter: by project", "Pick a project", "picker:project"),
+    ("filter: by date", "Updated today, last 7 days, custom…", "picker:date"),
+    ("filter: starred only", "Only starred sessions", "picker:starred"),
+    (
+        "filter: with errors only",
+        "Only sessions with a failed tool call or API error",
+        "picker:error",
+    ),
+    ("filter: by tag", "Pick a tag", "picker:tag"),
+    ("filter: clear all", "Remove every filter", "clear_filters"),
+    ("sort: by updated", "Newest first", "sort:updated"),
+    ("sort: by created", "Newest first", "sort:created"),
+    ("sort: by title", "A to Z", "sort:title"),
+    ("sort: by tool", "A to Z", "sort:source"),
+    ("sort: by model", "A to Z", "sort:model"),
+    ("sort: by project", "A to Z", "sort:project"),
+    ("sort: by messages", "Longest first", "sort:messages"),
+    ("sort: by size", "Largest first", "sort:size"),
+    ("sort: reverse", "Flip the order", "list:reverse_sort"),
+    ("select: all matching", "Select every session of the current listing", "list:select_all"),
+    ("select: clear", "Clear the selection", "list:clear_selection"),
+    ("session: star / unstar", "Star the focused or selected sessions", "star"),
+    ("session: tags", "Add or remove tags", "tag"),
+    ("session: delete", "Move to the trash (undo with u)", "delete"),
+    ("session: undo delete", "Restore what was last deleted", "undo"),
+    ("session: copy as Markdown", "Copy the session to the clipboard", "copy_session"),
+    ("session: copy message as Markdown", "Copy the message under the cursor", "copy_message"),
+    ("session: show resume command", "claude --resume, codex resume, …", "resume"),
+    ("session: open in pager", "$PAGER", "pager"),
+    ("session: open in editor", "$VISUAL / $EDITOR", "editor"),
+    ("view: cycle tool output", "Hidden, truncated, full", "transcript:cycle_tools"),
+    ("view: toggle thinking", "Show or hide model reasoning", "transcript:toggle_thinking"),
+    ("view: find in transcript", "Highlight text in the open session", "find"),
+    ("view: zoom pane", "Give the focused pane the whole screen", "zoom"),
+    ("index: catch up", "Index sessions changed since the last run", "reindex"),
+    ("index: cancel indexing", "Stop a running catch-up", "cancel_indexing"),
+    ("app: help", "Keys and the query language", "app:help"),
+]
+
+
+def run(screen: MainScreen, action: str) -> None:
+    kind, _, arg = action.partition(":")
+    if not arg:
+        if action == "find":
+            screen.transcript.focus()
+            screen.open_find()
+        elif action == "cancel_indexing":
+            screen.cancel_indexing()
+        else:
+            screen.run_action(action)
+    elif kind == "picker":
+        screen.open_picker(arg)
+    elif kind == "sort":
+        screen.session_list.set_sort(arg, arg in ("updated", "created", "messages", "size"))
+    elif kind == "list":
+        screen.session_list.run_action(arg)
+    elif kind == "transcript":
+        screen.transcript.run_action(arg)
+    elif kind == "app":
+        screen.app.run_action(arg)
+
+
+class SessionsCommands(Provider):
+    """Offers every command; fuzzy-matched on its name."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        from .screens.main import MainScreen
+
+        screen = self.app.screen_stack[0] if self.app.screen_stack else None
+        main = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            return []
+        del screen
+        return [(name, help, partial(run, main, action)) for name, help, action in COMMANDS]
+
+    async def discover(self) -> Hits:
+        for name, help, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help)

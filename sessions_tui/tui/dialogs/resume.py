@@ -1,0 +1,46 @@
+"""Shows the command that resumes a session in its own tool, with a copy button."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from ...safety import visible_controls
+
+
+class ResumeDialog(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("c,y", "copy", "Copy"),
+    ]
+
+    def __init__(self, title: str, command: str) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.command = command
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label("Resume in its own tool", id="dialog-title")
+            yield Static(visible_controls(self.title_text), id="dialog-body", markup=False)
+            yield Static(visible_controls(self.command), id="resume-command", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Copy (c)", id="copy", variant="primary")
+                yield Button("Close (esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "copy":
+            self.action_copy()
+        else:
+            self.dismiss(None)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.command)
+        self.app.notify("Resume command copied to the clipboard", timeout=2)
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

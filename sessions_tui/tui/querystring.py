@@ -1,0 +1,163 @@
+"""The query language of the search bar: free text plus ``key:value`` filters.
+
+``tool:claude-code model:gpt-5.4 project:infra after:2026-01-01 before:7d is:starred tag:keep
+retry backoff`` means "sessions matching *retry backoff*, filtered". The search engine parses
+the same string; the TUI parses it too, to show filters as chips, to list sessions from the
+metadata index when there is no free text, and to add or remove one filter without retyping.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ..store import ListQuery
+
+#: Filter keys and what they mean, in the order the help screen lists them.
+FILTER_KEYS: dict[str, str] = {
+    "tool": "source tool, e.g. tool:claude-code (alias: source:)",
+    "model": "model name, e.g. model:gpt-5.4",
+    "project": "project directory or its last part, e.g. project:infra",
+    "after": "updated on or after a date: 2026-01-31, today, yesterday, 7d, 2w, 3m, 1y",
+    "before": "updated before a date (same forms as after:)",
+    "is": "is:starred, is:error, is:subagent",
+    "tag": "a tag, e.g. tag:keep (repeat for several)",
+}
+_ALIASES = {"source": "tool", "from": "after", "since": "after", "until": "before"}
+_RELATIVE = re.compile(r"^(\d+)([dwmy])$")
+_UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+class QueryError(ValueError):
+    """A filter value the TUI cannot use (e.g. a bad date); shown to the user, never raised."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    key: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.key}:{quote(self.value)}"
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    """A query split into its free text and its filters (in the order typed)."""
+
+    text: str = ""
+    filters: list[Filter] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def values(self, key: str) -> list[str]:
+        return [f.value for f in self.filters if f.key == key]
+
+    def __str__(self) -> str:
+        return " ".join([*(str(f) for f in self.filters), self.text]).strip()
+
+
+def quote(value: str) -> str:
+    """Quote a filter value if it holds spaces or quotes, so it survives a round trip."""
+    if value and not re.search(r"[\s\"']", value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _split(query: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(query, posix=True)
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        return list(lexer)
+    except ValueError:  # an unbalanced quote while typing: fall back to plain words
+        return query.split()
+
+
+def parse(query: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    words: list[str] = []
+    for token in _split(query):
+        key, sep, value = token.partition(":")
+        key = _ALIASES.get(key.lower(), key.lower())
+        if sep and key in FILTER_KEYS and value:
+            parsed.filters.append(Filter(key, value))
+        else:
+            words.append(token)
+    parsed.text = " ".join(words)
+    return parsed
+
+
+def with_filter(query: str, new: Filter, *, replace: bool = True) -> str:
+    """``query`` with ``new`` added; ``replace`` drops other filters of the same key first."""
+    parsed = parse(query)
+    keep = [f for f in parsed.filters if not (replace and f.key == new.key) and f != new]
+    parsed.filters = [*keep, new]
+    return str(parsed)
+
+
+def without_filter(query: str, gone: Filter) -> str:
+    parsed = parse(query)
+    parsed.filters = [f for f in parsed.filters if f != gone]
+    return str(parsed)
+
+
+def parse_date(value: str, now: datetime) -> datetime:
+    """A date of the query language as an aware UTC datetime (midnight for calendar dates)."""
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    lowered = value.lower()
+    if lowered == "today":
+        return today
+    if lowered == "yesterday":
+        return today - timedelta(days=1)
+    match = _RELATIVE.match(lowered)
+    if match:
+        return now - timedelta(days=int(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{value!r} is not a date (try 2026-01-31, today, 7d)") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def to_list_query(
+    parsed: ParsedQuery, now: datetime, projects: list[str] | None = None
+) -> ListQuery:
+    """The metadata-index listing for ``parsed``'s filters. Bad values go to ``parsed.errors``.
+
+    ``projects`` (known project paths) lets ``project:infra`` match ``/home/ana/src/infra``.
+    """
+    query = ListQuery(sources=parsed.values("tool"), models=parsed.values("model"))
+    query.tags = parsed.values("tag")
+    wanted = parsed.values("project")
+    if wanted:
+        resolved: list[str] = []
+        for value in wanted:
+            matches = [
+                p for p in projects or [] if p == value or p.rstrip("/").endswith("/" + value)
+            ]
+            resolved.extend(matches or [value])
+        query.projects = resolved
+    for key in ("after", "before"):
+        for value in parsed.values(key):
+            try:
+                ms = int(parse_date(value, now).timestamp() * 1000)
+            except QueryError as exc:
+                parsed.errors.append(str(exc))
+                continue
+            if key == "after":
+                query.updated_after_ms = ms
+            else:
+                query.updated_before_ms = ms
+    for value in parsed.values("is"):
+        match value.lower():
+            case "starred" | "star":
+                query.starred = True
+            case "error" | "errors":
+                query.has_error = True
+            case "subagent":
+                query.include_subagents = True
+            case _:
+                parsed.errors.append(f"is:{value} is unknown (use is:starred or is:error)")
+    return query

@@ -1,0 +1,882 @@
+"""The main screen: search bar, filter bar, session list, transcript viewer, status line.
+
+This screen is the only part of the TUI that talks to the store and the search index; widgets
+receive data and post messages. Everything slow (searching, loading a session, indexing,
+deleting or editing many sessions) runs in thread workers; results whose query is no longer
+the search bar's value are dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from ...export.render import block_markdown, message_heading, to_markdown
+from ...models import Session
+from ...safety import visible_controls
+from ...store import SessionStore, StoreError, StoreEvent
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.picker import Choice, PickerDialog
+from ..dialogs.resume import ResumeDialog
+from ..dialogs.text_input import TextInputDialog
+from ..formatting import human_size, one_line, short_model, short_project
+from ..querystring import (
+    Filter,
+    parse,
+    parse_date,
+    to_list_query,
+    with_filter,
+    without_filter,
+)
+from ..resume import for_summary
+from ..widgets.bars import FilterBar, StatusLine
+from ..widgets.session_list import SessionList
+from ..widgets.sources import ListingSource, SearchSource
+from ..widgets.transcript import TranscriptView, words_matcher
+
+if TYPE_CHECKING:
+    from ..app import SessionsApp
+
+SEARCH_DEBOUNCE = 0.05
+PREVIEW_DEBOUNCE = 0.12
+SEARCH_PAGE = 100
+WIDE = 150  # columns from which the transcript sits beside the list instead of below it
+
+
+class _Cancelled(Exception):
+    """Raised from a progress callback to stop a long core operation when its worker is cancelled."""
+
+
+@dataclass(slots=True)
+class _Applied:
+    """What the list currently shows, for the status line."""
+
+    query: str = ""
+    shown: int = 0
+    total: int = 0
+    mode: str = "list"
+    elapsed_ms: float = 0.0
+    notice: str = ""
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="main.search"),
+        Binding("ctrl+f", "focus_search", "Search", show=False),
+        Binding("f", "filter_menu", "Filter", id="main.filter"),
+        Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
+        Binding("s", "star", "Star", id="main.star"),
+        Binding("plus,number_sign", "tag", "Tag", id="main.tag"),
+        Binding("d,delete", "delete", "Delete", id="main.delete"),
+        Binding("u,ctrl+z", "undo", "Undo", show=False, id="main.undo"),
+        Binding("y", "copy_session", "Copy", id="main.copy"),
+        Binding("c", "copy_message", "Copy message", show=False, id="main.copy_message"),
+        Binding("r", "resume", "Resume", id="main.resume"),
+        Binding("v", "pager", "Pager", show=False, id="main.pager"),
+        Binding("e", "editor", "Editor", show=False, id="main.editor"),
+        Binding("z", "zoom", "Zoom", show=False, id="main.zoom"),
+        Binding("R", "reindex", "Re-index", show=False, id="main.reindex"),
+    ]
+
+    class StoreChanged(Message):
+        def __init__(self, event: StoreEvent) -> None:
+            super().__init__()
+            self.event = event
+
+    def __init__(self, store: SessionStore) -> None:
+        super().__init__()
+        self.store = store
+        self.index: Any = None  # the SearchIndex, opened after the first paint
+        self.index_state = "opening"
+        self.sort = "updated"
+        self.descending = True
+        self.applied = _Applied()
+        self._search_timer: Timer | None = None
+        self._preview_timer: Timer | None = None
+        self._undo: list[list[str]] = []
+        self._shown_id: str | None = None
+        self._pending_hit: tuple[str, str | None] | None = None
+        self._projects: list[str] | None = None
+        self._find_active = False
+
+    @property
+    def sessions_app(self) -> SessionsApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- composition -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="search-row"):
+            yield Static("🔍", id="search-icon")
+            yield Input(
+                placeholder="Search sessions…  tool: model: project: after: before: is:starred tag:",
+                id="search",
+            )
+        yield FilterBar(id="filter-bar")
+        with Container(id="panes"):
+            yield SessionList(
+                ListingSource(self.store, self._list_query(parse(""))),
+                now=self.sessions_app.now,
+                id="sessions",
+            )
+            with Vertical(id="transcript-pane"):
+                yield Static("", id="transcript-title")
+                yield TranscriptView(tz=self.sessions_app.tz, id="transcript")
+                yield Input(placeholder="Find in transcript (Enter: next, Esc: close)", id="find")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def session_list(self) -> SessionList:
+        return self.query_one("#sessions", SessionList)
+
+    @property
+    def transcript(self) -> TranscriptView:
+        return self.query_one("#transcript", TranscriptView)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#search", Input)
+
+    def on_mount(self) -> None:
+        self.session_list.border_title = "Sessions"
+        self.query_one("#transcript-pane").border_title = "Transcript"
+        self.session_list.focus()
+        self.store.listeners.append(self._on_store_event)
+        self._update_status()
+        if self.sessions_app.open_search_index:
+            self.call_after_refresh(self._open_index)
+        else:
+            self.index_state = "off"
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.store.listeners.remove(self._on_store_event)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    def _on_store_event(self, event: StoreEvent) -> None:
+        # May be called from any thread (an import in a worker): post, never touch widgets.
+        self.post_message(self.StoreChanged(event))
+
+    def on_main_screen_store_changed(self, message: StoreChanged) -> None:
+        self._projects = None
+        self._rerun_query(keep=True)
+
+    # -- the search index --------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _open_index(self) -> None:
+        worker = get_current_worker()
+        try:
+            from ...search import SearchIndex
+
+            index = SearchIndex.open(self.store)
+            index.attach()
+        except Exception as exc:  # a broken index must not take the browser down
+            self.app.call_from_thread(self._index_failed, exc)
+            return
+        self.app.call_from_thread(self._index_opened, index)
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+            if done == total or done % 200 == 0:
+                self.app.call_from_thread(self._set_index_state, f"indexing {done:,}/{total:,}")
+
+        try:
+            index.catch_up(progress)
+        except _Cancelled:
+            self.app.call_from_thread(self._set_index_state, "stale (indexing cancelled)")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._index_failed, exc)
+            return
+        self.app.call_from_thread(self._set_index_state, index.state)
+        if self.search_input.value.strip():
+            self.app.call_from_thread(self._rerun_query, True)
+
+    def _index_opened(self, index: Any) -> None:
+        self.index = index
+        self._set_index_state(index.state)
+        if parse(self.search_input.value).text:
+            self._rerun_query(keep=True)
+
+    def _index_failed(self, exc: Exception) -> None:
+        self._set_index_state("unavailable")
+        self.notify(f"Full-text search unavailable: {one_line(str(exc), 200)}", severity="error")
+
+    def _set_index_state(self, state: str) -> None:
+        self.index_state = state
+        self._update_status()
+
+    def action_reindex(self) -> None:
+        if self.index is None:
+            self.notify("The search index is not open yet", timeout=2)
+            return
+        self._open_index()
+
+    def cancel_indexing(self) -> None:
+        for worker in self.workers:
+            if worker.group == "index":
+                worker.cancel()
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _list_query(self, parsed: Any) -> Any:
+        if self._projects is None and parsed.values("project"):
+            self._projects = [v for v, _n in self.store.index.facet("project")]
+        query = to_list_query(parsed, self.sessions_app.now(), self._projects)
+        query.sort, query.descending = self.sort, self.descending
+        if parsed.text and (self.index is None or self.index_state == "unavailable"):
+            query.title_contains = parsed.text  # until the full-text index is open
+        return query
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._rerun_query)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self._rerun_query()
+        self.session_list.focus()
+
+    def _rerun_query(self, keep: bool = False) -> None:
+        query = self.search_input.value
+        current = self.session_list.current
+        self._run_query(query, current.session_id if keep and current else None)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_query(self, query: str, keep: str | None) -> None:
+        parsed = parse(query)
+        worker = get_current_worker()
+        if parsed.text and self.index is not None and self.index_state != "unavailable":
+            try:
+                results = self.index.search(query, limit=SEARCH_PAGE)
+            except Exception as exc:
+                self.app.call_from_thread(self._apply_error, query, exc)
+                return
+            if worker.is_cancelled:
+                return
+            source: Any = SearchSource(self.store, results)
+            applied = _Applied(
+                query,
+                source.count(),
+                results.total,
+                "search",
+                results.elapsed_ms,
+                _notice(results),
+            )
+        else:
+            list_query = self._list_query(parsed)
+            source = ListingSource(self.store, list_query)
+            source.count()
+            applied = _Applied(query, source.count(), self.store.count(), "list")
+            applied.notice = "; ".join(parsed.errors)
+            if parsed.text:
+                applied.notice = (applied.notice + "; " if applied.notice else "") + (
+                    "titles only until the search index is open"
+                )
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._apply, query, source, applied, parsed, keep)
+
+    def _apply(
+        self, query: str, source: Any, applied: _Applied, parsed: Any, keep: str | None
+    ) -> None:
+        if query != self.search_input.value:
+            return  # stale: the user typed on while this ran
+        self.applied = applied
+        self.session_list.set_source(source, keep=keep)
+        self.query_one(FilterBar).set_filters(parsed.filters)
+        self._update_transcript_matcher()
+        self._update_status()
+
+    def _apply_error(self, query: str, exc: Exception) -> None:
+        if query == self.search_input.value:
+            self.applied.notice = f"search failed: {one_line(str(exc), 200)}"
+            self._update_status()
+
+    @on(SessionList.NeedMore)
+    def _need_more(self) -> None:
+        source = self.session_list.source
+        if isinstance(source, SearchSource) and source.more:
+            self._fetch_more(self.search_input.value, source.count())
+
+    @work(thread=True, exclusive=True, group="more", exit_on_error=False)
+    def _fetch_more(self, query: str, offset: int) -> None:
+        results = self.index.search(query, limit=SEARCH_PAGE, offset=offset)
+
+        def extend() -> None:
+            source = self.session_list.source
+            if query == self.search_input.value and isinstance(source, SearchSource):
+                source.extend(results)
+                self.applied.shown = source.count()
+                self.session_list.set_source(
+                    source,
+                    keep=self.session_list.current.session_id
+                    if self.session_list.current
+                    else None,
+                )
+                self._update_status()
+
+        self.app.call_from_thread(extend)
+
+    @on(SessionList.SortChanged)
+    def _sort_changed(self, message: SessionList.SortChanged) -> None:
+        self.sort, self.descending = message.key, message.descending
+        source = self.session_list.source
+        if isinstance(source, ListingSource):
+            current = self.session_list.current
+            self.session_list.set_source(
+                source.with_sort(self.sort, self.descending),
+                keep=current.session_id if current else None,
+            )
+        self.notify(f"Sorted by {self.sort} {'▼' if self.descending else '▲'}", timeout=1.5)
+
+    @on(SessionList.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        a = self.applied
+        parsed = parse(a.query)
+        if a.mode == "search":
+            shown = f"{a.total:,} matching sessions ({a.elapsed_ms:.0f} ms)"
+        else:
+            shown = f"{self.session_list.source.count():,} of {a.total or self.store.count():,} sessions"
+        filters = " ".join(str(f) for f in parsed.filters)
+        selected = (
+            f"{len(self.session_list.selected):,} selected" if self.session_list.selected else ""
+        )
+        self.query_one(StatusLine).show(
+            shown, filters, selected, a.notice, f"index: {self.index_state}"
+        )
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _set_query(self, query: str) -> None:
+        self.search_input.value = query
+        self._rerun_query()
+
+    def add_filter(self, f: Filter, replace: bool = True) -> None:
+        self._set_query(with_filter(self.search_input.value, f, replace=replace))
+
+    @on(FilterBar.ChipRemoved)
+    def _chip_removed(self, message: FilterBar.ChipRemoved) -> None:
+        self._set_query(without_filter(self.search_input.value, message.filter))
+
+    @on(FilterBar.PickerRequested)
+    def _picker_requested(self, message: FilterBar.PickerRequested) -> None:
+        self.open_picker(message.picker)
+
+    def action_clear_filters(self) -> None:
+        self._set_query(parse(self.search_input.value).text)
+
+    def action_filter_menu(self) -> None:
+        choices = [
+            Choice("tool", "Tool", "source tool"),
+            Choice("model", "Model"),
+            Choice("project", "Project"),
+            Choice("date", "Date range", "updated after / before"),
+            Choice("starred", "Starred only"),
+            Choice("error", "With errors only"),
+            Choice("tag", "Tag"),
+            Choice("clear", "Clear all filters"),
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value == "clear":
+                self.action_clear_filters()
+            elif value:
+                self.open_picker(value)
+
+        self.app.push_screen(PickerDialog("Filter by", choices), chosen)
+
+    def open_picker(self, picker: str) -> None:
+        """Show the quick picker for one filter; the pick is added to the query as a chip."""
+        if picker == "starred":
+            self.add_filter(Filter("is", "starred"), replace=False)
+            return
+        if picker == "error":
+            self.add_filter(Filter("is", "error"), replace=False)
+            return
+        if picker == "date":
+            self._date_picker()
+            return
+        facet = {"tool": "source", "model": "model", "project": "project", "tag": "tag"}[picker]
+        values = self.store.index.facet(facet)
+        choices = [
+            Choice(
+                value,
+                short_project(value) + f"  {value}"
+                if picker == "project"
+                else short_model(value)
+                if picker == "model"
+                else value,
+                f"{count:,}",
+            )
+            for value, count in values
+            if value
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.add_filter(Filter(picker, value), replace=picker != "tag")
+
+        self.app.push_screen(
+            PickerDialog(f"Filter by {picker}", choices, free_input=picker == "tag"), chosen
+        )
+
+    def _date_picker(self) -> None:
+        now = self.sessions_app.now()
+        presets = [
+            Choice("after:today", "Today"),
+            Choice("after:yesterday", "Since yesterday"),
+            Choice("after:7d", "Last 7 days"),
+            Choice("after:30d", "Last 30 days"),
+            Choice("after:90d", "Last 90 days"),
+            Choice(f"after:{now.year}-01-01", "This year"),
+            Choice(f"after:{now.year - 1}-01-01 before:{now.year}-01-01", "Last year"),
+            Choice("custom", "Custom range…", "after:DATE before:DATE"),
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value == "custom":
+                self.app.push_screen(
+                    TextInputDialog(
+                        "Date range",
+                        "e.g. after:2026-01-01 before:2026-02-01, or after:2w",
+                        placeholder="after:YYYY-MM-DD before:YYYY-MM-DD",
+                    ),
+                    lambda text: text and self._apply_dates(text),
+                )
+            elif value:
+                self._apply_dates(value)
+
+        self.app.push_screen(PickerDialog("Updated", presets), chosen)
+
+    def _apply_dates(self, text: str) -> None:
+        query = self.search_input.value
+        for f in parse(query).filters:
+            if f.key in ("after", "before"):
+                query = without_filter(query, f)
+        for f in parse(text).filters:
+            if f.key in ("after", "before"):
+                try:
+                    parse_date(f.value, self.sessions_app.now())
+                except ValueError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+                query = with_filter(query, f)
+        self._set_query(query)
+
+    # -- preview and transcript -------------------------------------------------------------
+
+    @on(SessionList.Highlighted)
+    def _highlighted(self, message: SessionList.Highlighted) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if message.session_id and message.session_id != self._shown_id:
+            sid = message.session_id
+            self._preview_timer = self.set_timer(PREVIEW_DEBOUNCE, lambda: self._load(sid, None))
+
+    @on(SessionList.Opened)
+    def _opened(self, message: SessionList.Opened) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self.transcript.focus()
+        if message.session_id == self._shown_id and self.transcript.session is not None:
+            self._go_to_hit(message.row.hit_message_id)
+        else:
+            self._load(message.session_id, message.row.hit_message_id or "")
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, session_id: str, hit: str | None) -> None:
+        try:
+            session = self.store.get(session_id)
+        except StoreError as exc:
+            self.app.call_from_thread(self._load_failed, session_id, exc)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, session, hit)
+
+    def _load_failed(self, session_id: str, exc: StoreError) -> None:
+        self._shown_id = None
+        self.transcript.show(None)
+        self.query_one("#transcript-title", Static).update(
+            Text(f"Cannot open {session_id}", style="bold red")
+        )
+        self.notify(one_line(str(exc), 300), severity="error", title="Cannot open session")
+
+    def _show(self, session: Session, hit: str | None) -> None:
+        self._shown_id = session.id
+        summary = self.store.summary(session.id)
+        resume = for_summary(summary) if summary else None
+        self.transcript.show(session, resume)
+        title = Text(
+            one_line(session.title, 200) or "(untitled)",
+            style="bold",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        title.append(f"  {session.source} · {len(session.transcript):,} messages", style="dim")
+        self.query_one("#transcript-title", Static).update(title)
+        self._update_transcript_matcher()
+        if hit is not None:
+            self._go_to_hit(hit)
+
+    def _go_to_hit(self, message_id: str | None) -> None:
+        view = self.transcript
+        if message_id:
+            for entry, message in enumerate(view.entries):
+                if message is not None and message.id == message_id:
+                    if not view.first_hit_in(entry):
+                        view.go_to_entry(entry)
+                    return
+        if view.matcher is not None:
+            view.hit = None
+            view.cursor = 0
+            view.action_next_hit(1)
+
+    def _update_transcript_matcher(self) -> None:
+        """Highlight the find text, or else the search words (with the forms the index matched)."""
+        view = self.transcript
+        if self._find_active and self.query_one("#find", Input).value:
+            words = [self.query_one("#find", Input).value]
+        else:
+            words = _query_words(parse(self.search_input.value).text)
+            row = self.session_list.current
+            if words and row is not None and row.session_id == self._shown_id and row.snippet:
+                words += [row.snippet[a:b] for a, b in row.ranges]
+        matcher = words_matcher(words)
+        if matcher is None:
+            view.set_matcher(None)
+            return
+        lowered = [w.lower() for w in words if w.strip()]
+        cache: dict[int, bool] = {}
+
+        def hint(entry: int) -> bool:
+            if entry not in cache:
+                message = view.entries[entry]
+                text = "\n".join(block_markdown(b) for b in message.content).lower()
+                cache[entry] = any(w in text for w in lowered)
+            return cache[entry]
+
+        view.set_matcher(matcher, hint)
+
+    @on(TranscriptView.StatusChanged)
+    def _transcript_status(self, message: TranscriptView.StatusChanged) -> None:
+        self.query_one("#transcript-pane").border_subtitle = message.text
+
+    # -- find in transcript ----------------------------------------------------------------
+
+    def open_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.add_class("-shown")
+        find.focus()
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self._find_active = bool(event.value)
+        self._update_transcript_matcher()
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        self._find_active = bool(event.value)
+        self._update_transcript_matcher()
+        self.transcript.action_next_hit(1)
+        self.transcript.focus()
+
+    def close_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.remove_class("-shown")
+        find.value = ""
+        self._find_active = False
+        self._update_transcript_matcher()
+        self.transcript.focus()
+
+    # -- focus and layout ------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        if self.focused is self.transcript and self.transcript.session is not None:
+            self.open_find()
+        else:
+            self.search_input.focus()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape":
+            if self.focused is self.search_input:
+                self.session_list.focus()
+                event.stop()
+            elif self.focused is self.query_one("#find", Input):
+                self.close_find()
+                event.stop()
+            elif self.focused is self.transcript:
+                self.session_list.focus()
+                event.stop()
+
+    def action_zoom(self) -> None:
+        panes = self.query_one("#panes")
+        if panes.has_class("-zoom-list") or panes.has_class("-zoom-transcript"):
+            panes.remove_class("-zoom-list", "-zoom-transcript")
+        elif self.focused is self.transcript:
+            panes.add_class("-zoom-transcript")
+        else:
+            panes.add_class("-zoom-list")
+
+    # -- actions on sessions -----------------------------------------------------------------
+
+    def _targets(self) -> list[str]:
+        if self.focused is self.transcript and self._shown_id:
+            return [self._shown_id]
+        return self.session_list.target_ids
+
+    def action_star(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        summaries = [self.store.summary(i) for i in ids]
+        starred = not all(s is not None and s.starred for s in summaries)
+        self._edit(ids, starred=starred)
+
+    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
+    def _edit(
+        self,
+        ids: list[str],
+        starred: bool | None = None,
+        add: tuple[str, ...] = (),
+        remove: tuple[str, ...] = (),
+    ) -> None:
+        try:
+            if starred is not None:
+                self.store.set_starred(ids, starred)
+                note = f"{'Starred' if starred else 'Unstarred'} {len(ids):,} session{'s' if len(ids) != 1 else ''}"
+            else:
+                self.store.set_tags(ids, add=add, remove=remove)
+                note = f"Tags updated on {len(ids):,} session{'s' if len(ids) != 1 else ''}"
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, one_line(str(exc), 300), severity="error")
+            return
+        self.app.call_from_thread(self.notify, note, timeout=2)
+        if self._shown_id in ids:
+            self.app.call_from_thread(self._reload_shown)
+
+    def _reload_shown(self) -> None:
+        if self._shown_id:
+            self._load(self._shown_id, None)
+
+    def action_tag(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        current = self.store.summary(ids[0])
+        existing = " ".join(current.tags) if current and len(ids) == 1 else ""
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            words = text.split()
+            add = tuple(w.lstrip("+") for w in words if not w.startswith("-") and w.lstrip("+"))
+            remove = tuple(w[1:] for w in words if w.startswith("-") and len(w) > 1)
+            if len(ids) == 1 and current is not None:
+                # Editing one session's tags: what is no longer listed is removed.
+                remove += tuple(t for t in current.tags if t not in add)
+            if add or remove:
+                self._edit(ids, add=add, remove=remove)
+
+        hint = "Space-separated. -tag removes a tag." + (
+            "" if len(ids) == 1 else f" Applies to {len(ids)} sessions."
+        )
+        self.app.push_screen(
+            TextInputDialog("Tags", hint, value=existing, placeholder="keep work -old"), done
+        )
+
+    def action_delete(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        titles = []
+        for sid in ids[:5]:
+            s = self.store.summary(sid)
+            titles.append("  • " + (one_line(s.title, 70) if s else sid))
+        if len(ids) > 5:
+            titles.append(f"  … and {len(ids) - 5:,} more")
+        size = sum((s.bytes if (s := self.store.summary(i)) else 0) for i in ids[:2000])
+        body = "\n".join(titles) + f"\n\n{human_size(size)} will move to the trash. Undo with u."
+        noun = f"{len(ids):,} session{'s' if len(ids) != 1 else ''}"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete(ids)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete {noun}?", body, yes="Delete", danger=True), confirmed
+        )
+
+    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
+    def _delete(self, ids: list[str]) -> None:
+        try:
+            entries = self.store.delete(ids, reason="tui-delete")
+        except StoreError as exc:
+            self.app.call_from_thread(
+                self.notify, one_line(str(exc), 300), severity="error", title="Delete failed"
+            )
+            return
+
+        def done() -> None:
+            self._undo.append([e.name for e in entries])
+            self.session_list.selected.difference_update(ids)
+            if self._shown_id in ids:
+                self._shown_id = None
+                self.transcript.show(None)
+                self.query_one("#transcript-title", Static).update("")
+            n = len({e.session_id for e in entries})
+            self.notify(
+                f"Moved {n:,} session{'s' if n != 1 else ''} to the trash. Press u to undo.",
+                timeout=6,
+            )
+            self._rerun_query(keep=True)
+
+        self.app.call_from_thread(done)
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        self._restore(self._undo.pop())
+
+    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
+    def _restore(self, names: list[str]) -> None:
+        try:
+            report = self.store.restore(names)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, one_line(str(exc), 300), severity="error")
+            return
+        note = (
+            f"Restored {len(report.restored):,} session{'s' if len(report.restored) != 1 else ''}"
+        )
+        if report.conflicts:
+            note += f"; {len(report.conflicts)} already exist again"
+        if report.missing:
+            note += f"; {len(report.missing)} no longer in the trash"
+        self.app.call_from_thread(self.notify, note, timeout=3)
+        self.app.call_from_thread(self._rerun_query, True)
+
+    def _session_for_action(self) -> Session | None:
+        ids = self._targets()
+        if not ids:
+            return None
+        if self.transcript.session is not None and self.transcript.session.id == ids[0]:
+            return self.transcript.session
+        try:
+            return self.store.get(ids[0])
+        except StoreError as exc:
+            self.notify(one_line(str(exc), 300), severity="error")
+            return None
+
+    def action_copy_session(self) -> None:
+        ids = self._targets()
+        if len(ids) > 1:
+            sessions = []
+            for sid in ids[:200]:
+                with contextlib.suppress(StoreError):
+                    sessions.append(to_markdown(self.store.get(sid)))
+            self.app.copy_to_clipboard("\n\n---\n\n".join(sessions))
+            self.notify(f"Copied {len(sessions)} sessions as Markdown", timeout=2)
+            return
+        session = self._session_for_action()
+        if session is not None:
+            self.app.copy_to_clipboard(to_markdown(session))
+            self.notify("Session copied as Markdown", timeout=2)
+
+    def action_copy_message(self) -> None:
+        view = self.transcript
+        if view.session is None:
+            return
+        message = view.entries[view.cursor] if view.cursor < len(view.entries) else None
+        if message is None:
+            self.action_copy_session()
+            return
+        body = "\n\n".join(filter(None, (block_markdown(b) for b in message.content)))
+        self.app.copy_to_clipboard(f"## {message_heading(message)}\n\n{body}\n")
+        self.notify("Message copied as Markdown", timeout=2)
+
+    def action_resume(self) -> None:
+        ids = self._targets()
+        summary = self.store.summary(ids[0]) if ids else None
+        if summary is None:
+            return
+        command = for_summary(summary)
+        if command is None:
+            self.notify(f"{summary.source} sessions cannot be resumed (no source id)", timeout=3)
+            return
+        self.app.push_screen(ResumeDialog(summary.title, command))
+
+    def action_pager(self) -> None:
+        self._external(os.environ.get("PAGER") or "less", pager=True)
+
+    def action_editor(self) -> None:
+        self._external(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi", pager=False)
+
+    def _external(self, program: str, pager: bool) -> None:
+        """Show the session as Markdown in the user's pager or editor (the app is suspended)."""
+        session = self._session_for_action()
+        if session is None:
+            return
+        text = visible_controls(to_markdown(session))
+        with tempfile.TemporaryDirectory(prefix="sessions-tui-") as tmp:
+            path = Path(tmp) / f"{session.id}.md"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            try:
+                with self.app.suspend():
+                    subprocess.run([*shlex.split(program), str(path)], check=False)
+            except Exception as exc:  # SuspendNotSupported, FileNotFoundError, ...
+                self.notify(f"Cannot run {program}: {one_line(str(exc), 200)}", severity="error")
+        self.app.refresh()
+
+
+def _notice(results: Any) -> str:
+    bits = []
+    if getattr(results, "looser", None):
+        bits.append(f"no exact matches; showing {results.looser}")
+    if getattr(results, "notice", None):
+        bits.append(results.notice)
+    return "; ".join(bits)
+
+
+def _query_words(text: str) -> list[str]:
+    """The words of a free-text query worth highlighting (operators and quotes removed)."""
+    words = []
+    for word in text.replace('"', " ").split():
+        if word.startswith("-") or word.upper() in ("AND", "OR", "NOT"):
+            continue
+        word = word.strip("()*+")
+        if ":" in word:
+            word = word.split(":", 1)[1]
+        if len(word) >= 2:
+            words.append(word)
+    return words

@@ -1,0 +1,134 @@
+"""Where the session list's rows come from: a paged listing of the metadata index, or the
+results of a full-text search. The list asks for rows by position only when it draws them."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from ...store import ListQuery, SessionStore, SessionSummary
+
+PAGE = 200
+
+
+@dataclass(slots=True)
+class Row:
+    """One row of the list: the session summary, plus a search snippet in search mode."""
+
+    summary: SessionSummary | None
+    session_id: str
+    title: str
+    source: str
+    snippet: str = ""
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    hit_message_id: str | None = None
+    hits: int = 0
+
+
+class RowSource(Protocol):
+    row_height: int
+    sortable: bool
+
+    def count(self) -> int: ...
+    def row(self, index: int) -> Row | None: ...
+    def all_ids(self) -> list[str]: ...
+
+
+class ListingSource:
+    """Pages of `SessionSummary` from the metadata index, fetched on demand and kept in an LRU."""
+
+    row_height = 1
+    sortable = True
+
+    def __init__(self, store: SessionStore, query: ListQuery, max_pages: int = 64) -> None:
+        self.store = store
+        self.query = query
+        self._pages: OrderedDict[int, list[SessionSummary]] = OrderedDict()
+        self._max_pages = max_pages
+        self._count: int | None = None
+
+    def with_sort(self, key: str, descending: bool) -> ListingSource:
+        return ListingSource(self.store, replace(self.query, sort=key, descending=descending))
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.store.count(self.query)
+        return self._count
+
+    def _page(self, number: int) -> list[SessionSummary]:
+        page = self._pages.get(number)
+        if page is None:
+            page = self.store.index.query(replace(self.query, offset=number * PAGE, limit=PAGE))
+            self._pages[number] = page
+            if len(self._pages) > self._max_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page
+
+    def row(self, index: int) -> Row | None:
+        if index < 0 or index >= self.count():
+            return None
+        page = self._page(index // PAGE)
+        offset = index % PAGE
+        if offset >= len(page):
+            return None
+        s = page[offset]
+        return Row(s, s.id, s.title, s.source)
+
+    def index_of(self, session_id: str) -> int | None:
+        """Position of ``session_id`` among the pages already fetched (None if unknown)."""
+        for number, page in self._pages.items():
+            for i, s in enumerate(page):
+                if s.id == session_id:
+                    return number * PAGE + i
+        return None
+
+    def all_ids(self) -> list[str]:
+        return self.store.index.ids(replace(self.query, offset=0, limit=None))
+
+
+class SearchSource:
+    """Search results grouped by session; more are fetched as the user scrolls near the end."""
+
+    row_height = 2
+    sortable = False
+
+    def __init__(self, store: SessionStore, results: Any, fetch_more: Any = None) -> None:
+        self.store = store
+        self.results = results
+        self.total: int = results.total
+        self.rows: list[Row] = [self._row(r) for r in results.results]
+        self._fetch_more = fetch_more
+
+    def _row(self, result: Any) -> Row:
+        summary = self.store.summary(result.session_id)
+        hit = result.hits[0] if result.hits else None
+        return Row(
+            summary,
+            result.session_id,
+            summary.title if summary else result.title,
+            summary.source if summary else result.source,
+            snippet=hit.fragment if hit else "",
+            ranges=list(hit.ranges) if hit else [],
+            hit_message_id=hit.message_id if hit else None,
+            hits=len(result.hits),
+        )
+
+    def extend(self, results: Any) -> None:
+        known = {r.session_id for r in self.rows}
+        self.rows.extend(self._row(r) for r in results.results if r.session_id not in known)
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def more(self) -> bool:
+        return len(self.rows) < self.total
+
+    def row(self, index: int) -> Row | None:
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def all_ids(self) -> list[str]:
+        return [r.session_id for r in self.rows]

@@ -1,0 +1,289 @@
+"""Laying out one transcript entry (the session header or a message) as lines of a width.
+
+Kept apart from the widget so the rules of what is shown (roles, collapsed tool blocks, dimmed
+thinking, truncated output) read in one place. Every string from a session goes through
+`visible_controls` and into `Text(...)` or Rich's Markdown with hyperlinks off: session text is
+never parsed as Textual/Rich markup and no escape sequence of it can reach the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Literal
+
+from rich.console import Console, RenderableType
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.strip import Strip
+
+from ...export.render import format_tool_input
+from ...models import (
+    AttachmentBlock,
+    Message,
+    Session,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    ToolResultBlock,
+)
+from ...safety import visible_controls
+from ..formatting import human_size, one_line
+
+ToolMode = Literal["hidden", "truncated", "full"]
+TOOL_MODES: tuple[ToolMode, ...] = ("hidden", "truncated", "full")
+TRUNCATED_LINES = 12
+#: Even "full" stops here: a 1 MB tool output is for the pager, not for scrolling.
+FULL_LIMIT = 3000
+
+
+@dataclass(slots=True)
+class Styles:
+    """Rich styles for the parts of a transcript, read from the widget's component classes."""
+
+    user: Style = field(default_factory=Style)
+    assistant: Style = field(default_factory=Style)
+    system: Style = field(default_factory=Style)
+    tool: Style = field(default_factory=Style)
+    error: Style = field(default_factory=Style)
+    dim: Style = field(default_factory=Style)
+    thinking: Style = field(default_factory=Style)
+    meta: Style = field(default_factory=Style)
+    title: Style = field(default_factory=Style)
+    code_theme: str = "monokai"
+
+
+@dataclass(slots=True)
+class Options:
+    tool_mode: ToolMode = "hidden"
+    show_thinking: bool = False
+    #: Blocks the user toggled by hand: (entry, block index).
+    toggled: set[tuple[int, int]] = field(default_factory=set)
+    tz: tzinfo | None = None
+
+
+@dataclass(slots=True)
+class Laid:
+    """An entry laid out: its lines and which lines are headers of collapsible blocks."""
+
+    lines: list[Strip]
+    toggles: dict[int, int] = field(default_factory=dict)  # line -> block index
+
+
+def safe(text: str | None) -> str:
+    return visible_controls(text or "")
+
+
+def when(ts: datetime | None, tz: tzinfo | None) -> str:
+    if ts is None:
+        return ""
+    return ts.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+
+
+def estimate(message: Message, width: int) -> int:
+    """A cheap guess of a message's height, used until it is laid out for real."""
+    width = max(20, width)
+    lines = 0 if message.role == "tool" else 1
+    for block in message.content:
+        if isinstance(block, TextBlock):
+            for line in block.text.split("\n"):
+                lines += 1 + len(line) // width
+            lines += block.text.count("```")
+        else:
+            lines += 1
+    return lines + 1
+
+
+class Layout:
+    """Renders entries with a console; one instance per (width, styles, options) generation."""
+
+    def __init__(self, console: Console, width: int, styles: Styles, options: Options) -> None:
+        self.console = console
+        self.width = max(10, width)
+        self.styles = styles
+        self.options = options
+        self._render_options = console.options.update(
+            width=self.width, min_width=self.width, max_width=self.width, highlight=False
+        )
+
+    # -- primitives -------------------------------------------------------------------
+
+    def render(
+        self, renderable: RenderableType, indent: int = 0, style: Style | None = None
+    ) -> list[Strip]:
+        options = self._render_options.update_width(self.width - indent)
+        lines = self.console.render_lines(renderable, options, style=style, pad=False)
+        pad = [Segment(" " * indent)] if indent else []
+        return [Strip([*pad, *line]) for line in lines]
+
+    def text(self, text: Text, indent: int = 0) -> list[Strip]:
+        return self.render(text, indent)
+
+    # -- entries ---------------------------------------------------------------------
+
+    def session_header(self, session: Session, resume: str | None) -> Laid:
+        s = self.styles
+        title = Text(safe(session.title) or "(untitled)", style=s.title)
+        meta = Text(style=s.meta)
+        bits = [session.source, ", ".join(session.models)]
+        bits += [
+            session.project or "",
+            (session.git_branch and f"branch {session.git_branch}") or "",
+        ]
+        meta.append(" · ".join(safe(b) for b in bits if b))
+        info = Text(style=s.dim)
+        info.append(
+            f"{len(session.transcript)} messages · {when(session.created, self.options.tz)}"
+            f" → {when(session.updated, self.options.tz)} · {safe(session.id)}"
+        )
+        lines = self.text(title) + self.text(meta) + self.text(info)
+        if session.tags or session.starred:
+            tags = Text(style=s.meta)
+            if session.starred:
+                tags.append("★ starred  ")
+            tags.append("  ".join("#" + safe(t) for t in session.tags))
+            lines += self.text(tags)
+        if resume:
+            lines += self.text(Text.assemble(("resume: ", s.dim), (safe(resume), s.meta)))
+        lines.append(Strip.blank(self.width))
+        return Laid(lines)
+
+    def message(self, entry: int, message: Message) -> Laid:
+        s = self.styles
+        laid = Laid([])
+        lines = laid.lines
+        role_style = {
+            "user": s.user,
+            "assistant": s.assistant,
+            "system": s.system,
+            "tool": s.tool,
+        }.get(message.role, s.system)
+        if message.role != "tool":
+            head = Text(no_wrap=True, overflow="ellipsis")
+            name = ROLE_NAMES.get(message.role, message.role)
+            if message.kind != "message":
+                name += f" ({message.kind})"
+            head.append(name, role_style)
+            if message.model:
+                head.append(f" · {safe(message.model)}", s.dim)
+            stamp = when(message.timestamp, self.options.tz)
+            if stamp:
+                head.append(f" · {stamp}", s.dim)
+            if message.has_error:
+                head.append("  ✗ error", s.error)
+            lines += self.text(head)
+        for index, block in enumerate(message.content):
+            toggled = (entry, index) in self.options.toggled
+            if isinstance(block, TextBlock):
+                body = safe(block.text)
+                if message.role == "assistant":
+                    lines += self.render(
+                        Markdown(body, code_theme=s.code_theme, hyperlinks=False), indent=0
+                    )
+                else:
+                    style = s.error if message.kind == "error" else None
+                    lines += self.text(Text(body, style=style or ""))
+            elif isinstance(block, ThinkingBlock):
+                shown = self.options.show_thinking != toggled
+                n = block.text.count("\n") + 1
+                laid.toggles[len(lines)] = index
+                marker = "▾" if shown else "▸"
+                lines += self.text(
+                    Text(f"{marker} Thinking ({n} lines)", style=s.thinking, no_wrap=True)
+                )
+                if shown:
+                    lines += self.text(Text(safe(block.text), style=s.thinking), indent=2)
+            elif isinstance(block, ToolCallBlock):
+                body = format_tool_input(block.input)
+                mode = self._tool_mode(toggled)
+                laid.toggles[len(lines)] = index
+                marker = "▸" if mode == "hidden" else "▾"
+                head = Text(no_wrap=True, overflow="ellipsis")
+                head.append(f"{marker} ⚙ {safe(block.name)}", s.tool)
+                head.append("  " + one_line(_summary(block.input), 200), s.dim)
+                lines += self.text(head)
+                if mode != "hidden":
+                    syntax = Syntax(
+                        visible_controls(body),
+                        "json" if not isinstance(block.input, str) else "text",
+                        theme=s.code_theme,
+                        word_wrap=True,
+                        background_color="default",
+                    )
+                    lines += self._limited(self.render(syntax, indent=2), mode)
+            elif isinstance(block, ToolResultBlock):
+                mode = self._tool_mode(toggled)
+                laid.toggles[len(lines)] = index
+                marker = "▸" if mode == "hidden" else "▾"
+                n = block.output.count("\n") + 1 if block.output else 0
+                style = s.error if block.is_error else s.tool
+                label = "✗ error" if block.is_error else "✓ result"
+                head = Text(no_wrap=True, overflow="ellipsis")
+                head.append(f"{marker} {label}", style)
+                if block.name:
+                    head.append(f" · {safe(block.name)}", s.dim)
+                head.append(f" · {n} line{'s' if n != 1 else ''}", s.dim)
+                if mode == "hidden" and block.output:
+                    head.append("  " + one_line(block.output, 200), s.dim)
+                lines += self.text(head)
+                if mode != "hidden":
+                    out = (
+                        block.output if mode == "full" else _head(block.output, TRUNCATED_LINES + 1)
+                    )
+                    body_style = s.error if block.is_error else Style()
+                    lines += self._limited(
+                        self.text(Text(safe(out), style=body_style), indent=2), mode
+                    )
+            elif isinstance(block, AttachmentBlock):
+                label = safe(block.name or block.uri or "(unnamed)")
+                info = ", ".join(
+                    x for x in (block.mime_type, block.size and human_size(block.size)) if x
+                )
+                laid.toggles[len(lines)] = index
+                lines += self.text(
+                    Text(
+                        f"{'▾' if toggled else '▸'} 📎 {label}" + (f" ({info})" if info else ""),
+                        style=s.meta,
+                    )
+                )
+                if toggled and block.text:
+                    lines += self.text(Text(safe(block.text)), indent=2)
+        lines.append(Strip.blank(self.width))
+        return laid
+
+    def _tool_mode(self, toggled: bool) -> ToolMode:
+        mode = self.options.tool_mode
+        if toggled:
+            return "full" if mode == "hidden" else "hidden"
+        return mode
+
+    def _limited(self, lines: list[Strip], mode: ToolMode) -> list[Strip]:
+        limit = TRUNCATED_LINES if mode == "truncated" else FULL_LIMIT
+        if len(lines) <= limit:
+            return lines
+        more = len(lines) - limit
+        note = Text(
+            f"  … {more} more lines (t: cycle tool output, p: open in pager)", style=self.styles.dim
+        )
+        return lines[:limit] + self.text(note)
+
+
+def _head(text: str, n: int) -> str:
+    parts = text.split("\n", n)
+    return "\n".join(parts[:n])
+
+
+def _summary(value: object) -> str:
+    """A one-line gist of a tool input: the command, the path or the first value."""
+    if isinstance(value, dict):
+        for key in ("command", "cmd", "file_path", "path", "pattern", "query", "url"):
+            if key in value:
+                return str(value[key])
+        return ", ".join(f"{k}={v}" for k, v in list(value.items())[:3])
+    return str(value) if value is not None else ""
