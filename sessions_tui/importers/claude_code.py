@@ -629,7 +629,7 @@ def _mark_alternates(thread: _Thread, parents: dict[str, str | None]) -> None:
             continue
         message = msg.message
         attached = message.role in ("tool", "system") or message.kind != "message"
-        if attached and message.parent_id in branch:
+        if attached and (message.parent_id is None or message.parent_id in branch):
             branch.update(msg.uuids)
         else:
             message.alternate = True
