@@ -454,10 +454,12 @@ class MetaIndex:
             row[0]: (row[1], row[2])
             for row in conn.execute("SELECT file_name, file_size, file_mtime_ns FROM problems")
         }
-        seen: set[str] = set()
-        todo: list[tuple[Path, os.stat_result]] = []
+        # One file per id: after a crash both spellings may exist, and readers take the newer
+        # (docs/storage-format.md 3.1), so the index must too, whatever the directory order.
+        newest: dict[str, tuple[str, str, os.stat_result]] = {}
         for entry in os.scandir(sessions_dir):
-            if session_id_from_file_name(entry.name) is None:
+            sid = session_id_from_file_name(entry.name)
+            if sid is None:
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
@@ -465,15 +467,20 @@ class MetaIndex:
                 st = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue
-            seen.add(entry.name)
-            have = known.get(entry.name)
+            other = newest.get(sid)
+            if other is None or st.st_mtime_ns > other[2].st_mtime_ns:
+                newest[sid] = (entry.name, entry.path, st)
+        seen = {name for name, _path, _st in newest.values()}
+        todo: list[tuple[Path, os.stat_result]] = []
+        for name, entry_path, st in newest.values():
+            have = known.get(name)
             if have and have[1] == st.st_size and have[2] == st.st_mtime_ns:
                 continue
-            problem = known_problems.get(entry.name)
+            problem = known_problems.get(name)
             if problem and problem == (st.st_size, st.st_mtime_ns):
-                report.problems.append((entry.name, "(unchanged corrupt file)"))
+                report.problems.append((name, "(unchanged corrupt file)"))
                 continue
-            todo.append((Path(entry.path), st))
+            todo.append((Path(entry_path), st))
 
         total = len(todo)
         batch: list[tuple] = []
@@ -499,7 +506,10 @@ class MetaIndex:
             if progress:
                 progress(done, total)
         self.upsert(batch)
-        gone_ids = [sid for name, (sid, _s, _m) in known.items() if name not in seen] + gone_now
+        # A row whose file vanished goes, unless its id now lives in the other spelling.
+        gone_ids = [
+            sid for name, (sid, _s, _m) in known.items() if name not in seen and sid not in newest
+        ] + gone_now
         with conn:
             conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", new_problems)
             for name in known_problems:
