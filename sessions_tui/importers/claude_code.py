@@ -13,6 +13,7 @@ import base64
 import binascii
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -661,9 +662,12 @@ class ClaudeCodeImporter(Importer):
                 if not name.endswith(".jsonl"):
                     continue
                 path = Path(directory, name)
-                if path.is_symlink():
+                try:
+                    mode = path.lstat().st_mode
+                except OSError:
                     continue
-                yield path
+                if stat.S_ISREG(mode):  # no symlinks, FIFOs or devices
+                    yield path
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat as statmod
 import time
 import zipfile
 from collections import Counter
@@ -367,10 +368,13 @@ class ImportRun:
     # -- deciding what to read ----------------------------------------------------------
 
     def stat(self, task: Task) -> bool:
-        """Fill in size/mtime; False if the file vanished or is unreadable."""
+        """Fill in size/mtime; False if the file vanished, is unreadable or is not a regular
+        file (opening a FIFO or a device would block or never end)."""
         try:
             st = os.stat(task.path)
         except OSError:
+            return False
+        if not statmod.S_ISREG(st.st_mode):
             return False
         task.size, task.mtime_ns = st.st_size, st.st_mtime_ns
         return True
