@@ -764,7 +764,7 @@ class SessionStore:
                 os.link(path, dst)
             except OSError:
                 shutil.copy2(path, dst)
-                os.chmod(dst, FILE_MODE)
+            os.chmod(dst, FILE_MODE)  # a file from an older or foreign writer may be lax
         fsync_dir(target)
         return target
 
