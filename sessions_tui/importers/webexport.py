@@ -45,6 +45,7 @@ _MARKERS: dict[str, tuple[bytes, ...]] = {
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _WS = re.compile(r"[ \t\n\r]*")
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _RESYNC = re.compile(r",[ \t\n\r]*\{")
 _WRAPPER = re.compile(r'\{[ \t\n\r]*"conversations"[ \t\n\r]*:[ \t\n\r]*\[')
 
@@ -262,7 +263,11 @@ def _iter_array(
     closing: str = "",
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """The elements of an array whose ``[`` ends before ``index``; ``closing`` is what may
-    follow its ``]`` (the ``}`` of a wrapping object)."""
+    follow its ``]`` (the ``}`` of a wrapping object).
+
+    An element that does not decode (NaN, 1e400, a 5,000-digit integer, nesting too deep) but
+    whose brackets balance is skipped exactly; one whose syntax is broken (a flipped quote) is
+    skipped by resynchronising on the next ``,{`` that decodes as a conversation."""
     tail = re.compile(r"\][ \t\n\r]*" + re.escape(closing) + r"[ \t\n\r]*\Z")
     complete = tail.search(text, max(0, len(text) - 4096)) is not None
     number = 0
@@ -271,12 +276,17 @@ def _iter_array(
         return
     error: str | None = None
     while True:
+        value: Any = None
         if error is None:
             number += 1
             try:
                 value, end = _decode_at(text, index)
             except ValueError as exc:
                 error = f"bad JSON: {exc}"
+                skipped = _skip_balanced(text, index)
+                if skipped is not None:
+                    stats.bad(f"{where}#{number}", error)
+                    end, error = skipped, None
         if error is not None:
             resumed = _resync(text, index + 1, is_conversation)
             if resumed is None and not complete:
@@ -284,14 +294,13 @@ def _iter_array(
             stats.bad(f"{where}#{number}", error)
             if resumed is None:
                 return
-            value, end = resumed
             number += 1
-            error = None
+            index, (value, end), error = resumed[0], resumed[1:], None
         if isinstance(value, dict):
             if _SURROGATE_ESCAPE.search(text, index, end):
                 value = scrub_surrogates(value)
             yield number, value
-        else:
+        elif value is not None:
             stats.bad(f"{where}#{number}", f"expected an object, got {type(value).__name__}")
         index = _WS.match(text, end).end()
         if text.startswith(",", index):
@@ -311,10 +320,29 @@ def _iter_array(
             error = f"expected ',' or ']' at character {index}"
 
 
+def _skip_balanced(text: str, index: int) -> int | None:
+    """The end of the object or array at ``index`` found by matching brackets outside strings,
+    if it is followed by ``,`` or ``]`` (so the next element starts where expected); else None."""
+    if not text.startswith(("{", "["), index):
+        return None
+    depth = 0
+    for token in _TOKENS.finditer(text, index):
+        first = token.group()[0]
+        if first in "{[":
+            depth += 1
+        elif first in "}]":
+            depth -= 1
+            if depth == 0:
+                after = _WS.match(text, token.end()).end()
+                return token.end() if text.startswith((",", "]"), after) else None
+    return None
+
+
 def _resync(
     text: str, start: int, is_conversation: Callable[[Any], bool]
-) -> tuple[dict[str, Any], int] | None:
-    """The next decodable conversation at a ``,{`` after ``start``, or None."""
+) -> tuple[int, dict[str, Any], int] | None:
+    """``(start, conversation, end)`` of the next decodable conversation at a ``,{`` after
+    ``start``, or None."""
     attempts = 0
     position = start
     while attempts < MAX_RESYNC_ATTEMPTS:
@@ -329,7 +357,7 @@ def _resync(
             position = brace + 1
             continue
         if is_conversation(value):
-            return value, end
+            return brace, value, end
         position = end  # a complete inner object: no conversation starts inside it
     return None
 
