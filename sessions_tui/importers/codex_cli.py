@@ -133,6 +133,11 @@ def _int(value: Any) -> int | None:
     return value if -(2**62) < value < 2**62 else None
 
 
+def _label(value: Any) -> str:
+    """A type/role field as a short string, whatever JSON value the file holds there."""
+    return value if isinstance(value, str) else str(value)[:40]
+
+
 def _key(text: str) -> str:
     """What makes two texts "the same" for de-duplication between the two streams."""
     text = text.strip()
@@ -348,7 +353,7 @@ class _Rollout:
 
     def response_item(self, item: dict[str, Any], line: str, when_raw: Any) -> None:
         when = self._time(when_raw)
-        kind = item.get("type")
+        kind = _label(item.get("type"))
         if kind == "message":
             self._message(item, line, when)
         elif kind in _ASSISTANT_ITEMS:
@@ -362,7 +367,7 @@ class _Rollout:
             self._unknown(f"response_item:{kind}", item, line, when)
 
     def _message(self, item: dict[str, Any], line: str, when: datetime | None) -> None:
-        role = item.get("role")
+        role = _label(item.get("role"))
         blocks = _content_blocks(item.get("content"))
         if role == "assistant":
             self.assistant_items += 1
@@ -450,7 +455,7 @@ class _Rollout:
 
     def event(self, payload: dict[str, Any], line: str, when_raw: Any) -> None:
         when = self._time(when_raw)
-        kind = payload.get("type")
+        kind = _label(payload.get("type"))
         if kind == "user_message":
             self._user_event(payload, line, when)
         elif kind == "agent_message":
@@ -755,7 +760,7 @@ class CodexCliImporter(Importer):
         return rollout.finish(_fallback_id(path))
 
     def _record(self, rollout: _Rollout, obj: dict[str, Any], line: str) -> None:
-        kind = obj.get("type")
+        kind = obj.get("type") if isinstance(obj.get("type"), str) else None
         payload = obj.get("payload")
         when = obj.get("timestamp")
         if isinstance(payload, dict) and isinstance(kind, str):
