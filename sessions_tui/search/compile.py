@@ -1,0 +1,315 @@
+"""From a parsed query to a tantivy query, built programmatically (never `parse_query`).
+
+How each part of the language maps onto the index (fields in `schema`):
+
+* a word is looked up in the message text, the session title (boosted) and, for a single
+  lowercase word, the parts of CamelCase identifiers. A word the analyzer splits (``atomic.py``,
+  ``bd-q3fy``, ``retry_with_backoff``) is a phrase of its parts, so it matches exactly that
+  sequence. CJK text is a phrase over character bigrams in the `CJK` field.
+* ``word*`` expands the last part to the terms of the dictionary starting with it; ``word~``
+  is a fuzzy (Levenshtein) term.
+* filters are term, term-set and range lookups on keyword and fast fields every document has.
+  A tool/model/project/tag value that is not an exact value of the index matches the values
+  that contain it (``model:sonnet`` -> every sonnet model), and says so if none does.
+* ``-x`` excludes whole sessions: the sessions having any document matching ``x`` are found
+  with a terms aggregation and removed by key (doc-level for filters, where it is the same).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tantivy
+
+from . import schema as f
+from .query import And, Filter, Node, Not, Or, Phrase, Word
+from .tokenize import NOSPACE_RUN, cjk_grams
+
+#: Field boosts: a word in the title counts twice as much as in a message.
+TITLE_BOOST = 2.0
+PARTS_BOOST = 0.7
+#: A prefix expands to at most this many terms (the most frequent first).
+MAX_PREFIX_TERMS = 400
+#: Session-level exclusion looks at most at this many sessions; beyond, documents are
+#: excluded one by one (a session mentioning the word elsewhere may then still be listed).
+MAX_EXCLUDED_SESSIONS = 50_000
+
+_SCORED = frozenset({f.TITLE, f.TEXT, f.PARTS, f.CJK})
+_M, _S, _N = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+
+
+def auto_distance(token: str) -> int:
+    """Edit distance for ``word~`` by length: none for 1-2 chars, 1 up to 5, then 2."""
+    n = len(token)
+    return 0 if n <= 2 else 1 if n <= 5 else 2
+
+
+@dataclass(slots=True)
+class Compiled:
+    query: tantivy.Query
+    #: True when the query has words to rank by; False for filters only (then sessions are
+    #: listed newest first, one document each).
+    scored: bool
+    notices: list[str] = field(default_factory=list)
+
+
+def _has_role(node: Node | None) -> bool:
+    if isinstance(node, Filter):
+        return node.key == "role"
+    if isinstance(node, (And, Or)):
+        return any(_has_role(c) for c in node.children)
+    return False
+
+
+class Compiler:
+    """Compiles trees against one searcher (filter vocabularies come from its dictionary)."""
+
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        searcher: tantivy.Searcher,
+        analyzer: tantivy.TextAnalyzer,
+        vocab: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.searcher = searcher
+        self.analyzer = analyzer
+        self.vocab = vocab if vocab is not None else {}
+        self.notices: list[str] = []
+        self.in_title = False
+
+    # -- entry point ------------------------------------------------------------------------
+
+    def compile(self, tree: Node | None, *, in_title: bool = False) -> Compiled:
+        from .query import has_text
+
+        self.in_title = in_title
+        self.notices = []
+        scored = has_text(tree)
+        query = tantivy.Query.all_query() if tree is None else self.top(tree)
+        if (not scored and not _has_role(tree)) or in_title:
+            # Filters only (or title search): one document per session, the session's own.
+            query = tantivy.Query.boolean_query([(_M, query), (_M, self.term(f.ROLE, "title"))])
+        return Compiled(query, scored, self.notices)
+
+    def top(self, tree: Node) -> tantivy.Query:
+        """The top level: an AND whose text negations exclude whole sessions."""
+        children = tree.children if isinstance(tree, And) else (tree,)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for child in children:
+            if isinstance(child, Not):
+                clauses.append((_N, self.exclusion(child.child)))
+            else:
+                clauses.append((_M, self.node(child)))
+        if all(occur == _N for occur, _q in clauses):
+            clauses.append((_M, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def exclusion(self, node: Node) -> tantivy.Query:
+        from .query import has_text
+
+        inner = self.node(node)
+        if not has_text(node):
+            return inner  # session fields: excluding documents excludes sessions
+        result = self.searcher.aggregate(
+            inner,
+            {"s": {"terms": {"field": f.SKEY, "size": MAX_EXCLUDED_SESSIONS}}},
+        )
+        agg = result.get("s", {})
+        keys = [int(b["key"]) for b in agg.get("buckets", [])]
+        if not keys:
+            return inner
+        by_session = tantivy.Query.term_set_query(self.schema, f.SKEY, keys)
+        if agg.get("sum_other_doc_count"):
+            return tantivy.Query.boolean_query([(_S, by_session), (_S, inner)])
+        return by_session
+
+    # -- nodes ------------------------------------------------------------------------------
+
+    def node(self, node: Node) -> tantivy.Query:
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node.text)
+        if isinstance(node, Filter):
+            return self.filter(node)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query(
+                [(_M, tantivy.Query.all_query()), (_N, self.node(node.child))]
+            )
+        if isinstance(node, And):
+            return tantivy.Query.boolean_query([(_M, self.node(c)) for c in node.children])
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query([(_S, self.node(c)) for c in node.children])
+        raise TypeError(node)
+
+    def tokens(self, text: str) -> list[str]:
+        return self.analyzer.analyze(text)
+
+    def segments(self, text: str) -> list[tuple[bool, str]]:
+        """Split text into (is_cjk, segment) pieces in order."""
+        out: list[tuple[bool, str]] = []
+        pos = 0
+        for match in NOSPACE_RUN.finditer(text):
+            if match.start() > pos:
+                out.append((False, text[pos : match.start()]))
+            out.append((True, match.group()))
+            pos = match.end()
+        if pos < len(text):
+            out.append((False, text[pos:]))
+        return out
+
+    def word(self, word: Word) -> tantivy.Query:
+        parts: list[tantivy.Query] = []
+        segments = self.segments(word.text)
+        for i, (is_cjk, segment) in enumerate(segments):
+            last = i == len(segments) - 1
+            if is_cjk:
+                parts.append(self.cjk(segment, prefix=word.prefix and last))
+                continue
+            tokens = self.tokens(segment)
+            if not tokens:
+                continue
+            if word.fuzzy is not None:
+                parts.extend(self.fuzzy(t, word.fuzzy) for t in tokens)
+            elif word.prefix and last:
+                parts.append(self.prefix(tokens))
+            elif len(tokens) == 1:
+                parts.append(self.single(tokens[0]))
+            else:
+                parts.append(self.words_phrase(tokens))
+        return self.all_of(parts, word.text)
+
+    def phrase(self, text: str) -> tantivy.Query:
+        parts: list[tantivy.Query] = []
+        for is_cjk, segment in self.segments(text):
+            if is_cjk:
+                parts.append(self.cjk(segment, prefix=False))
+                continue
+            tokens = self.tokens(segment)
+            if len(tokens) == 1:
+                parts.append(self.single(tokens[0], camel=False))
+            elif tokens:
+                parts.append(self.words_phrase(tokens))
+        return self.all_of(parts, text)
+
+    def all_of(self, parts: list[tantivy.Query], text: str) -> tantivy.Query:
+        if not parts:
+            self.notices.append(f"'{text}' has no letters or digits to search for: ignored")
+            return tantivy.Query.all_query()
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(_M, p) for p in parts])
+
+    def fields(self, title: tantivy.Query, text: tantivy.Query | None) -> tantivy.Query:
+        """Title (boosted) or text; only the title for ``in:title``."""
+        boosted = tantivy.Query.boost_query(title, TITLE_BOOST)
+        if self.in_title or text is None:
+            return boosted
+        return tantivy.Query.boolean_query([(_S, boosted), (_S, text)])
+
+    def single(self, token: str, camel: bool = True) -> tantivy.Query:
+        title = self.term(f.TITLE, token)
+        text = self.term(f.TEXT, token)
+        query = self.fields(title, text)
+        if camel and not self.in_title:
+            parts = tantivy.Query.boost_query(self.term(f.PARTS, token), PARTS_BOOST)
+            query = tantivy.Query.boolean_query([(_S, query), (_S, parts)])
+        return query
+
+    def words_phrase(self, tokens: list[str]) -> tantivy.Query:
+        title = tantivy.Query.phrase_query(self.schema, f.TITLE, tokens)
+        text = tantivy.Query.phrase_query(self.schema, f.TEXT, tokens)
+        return self.fields(title, text)
+
+    def prefix(self, tokens: list[str]) -> tantivy.Query:
+        if len(tokens) > 1:
+            title = tantivy.Query.phrase_prefix_query(self.schema, f.TITLE, tokens)
+            text = tantivy.Query.phrase_prefix_query(self.schema, f.TEXT, tokens)
+            return self.fields(title, text)
+        token = tokens[0]
+        options = [self.expand(f.TITLE, token)]
+        text = self.expand(f.TEXT, token)
+        query = self.fields(options[0], text)
+        if not self.in_title:
+            parts = tantivy.Query.boost_query(self.expand(f.PARTS, token), PARTS_BOOST)
+            query = tantivy.Query.boolean_query([(_S, query), (_S, parts)])
+        return query
+
+    def expand(self, field_name: str, prefix: str) -> tantivy.Query:
+        """The dictionary terms starting with ``prefix`` (most frequent first, capped)."""
+        terms = self.searcher.terms_with_prefix(field_name, prefix, limit=MAX_PREFIX_TERMS)
+        if not terms:
+            return tantivy.Query.empty_query()
+        if len(terms) == 1:
+            return self.term(field_name, terms[0][0])
+        return tantivy.Query.boolean_query([(_S, self.term(field_name, t)) for t, _n in terms])
+
+    def fuzzy(self, token: str, distance: int) -> tantivy.Query:
+        d = auto_distance(token) if distance < 0 else distance
+        if d == 0:
+            return self.single(token)
+        title = tantivy.Query.fuzzy_term_query(self.schema, f.TITLE, token, d, True)
+        text = tantivy.Query.fuzzy_term_query(self.schema, f.TEXT, token, d, True)
+        return self.fields(title, text)
+
+    def cjk(self, run: str, prefix: bool = False) -> tantivy.Query:
+        if len(run) == 1:
+            # One character: every bigram starting with it, or the run-final unigram.
+            return tantivy.Query.phrase_prefix_query(self.schema, f.CJK, [run])
+        # The run's bigrams in order (a prefix is the same: words starting with the run).
+        grams = cjk_grams(run)[:-1]
+        if len(grams) == 1:
+            return self.term(f.CJK, grams[0])
+        return tantivy.Query.phrase_query(self.schema, f.CJK, grams)
+
+    def term(self, field_name: str, value: str | int) -> tantivy.Query:
+        """A term; scored (BM25 with frequencies) on text fields, a plain lookup elsewhere."""
+        option = "freq" if field_name in _SCORED else "basic"
+        return tantivy.Query.term_query(self.schema, field_name, value, option)
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def filter(self, flt: Filter) -> tantivy.Query:
+        if flt.key == "date":
+            return tantivy.Query.range_query(
+                self.schema,
+                f.UPDATED,
+                tantivy.FieldType.Integer,
+                flt.low_ms,
+                None if flt.high_ms is None else flt.high_ms - 1,
+            )
+        if flt.key == "role":
+            return self.term(f.ROLE, flt.value)
+        if flt.key in ("starred", "error"):
+            return self.term(f.STARRED if flt.key == "starred" else f.ERROR, int(flt.value))
+        field_name = {"tool": f.SOURCE, "model": f.MODEL, "project": f.PROJECT, "tag": f.TAG}[
+            flt.key
+        ]
+        values = self.values(field_name)
+        if flt.prefix:
+            chosen = [v for v in values if v.startswith(flt.value)]
+        elif flt.value in values:
+            chosen = [flt.value]
+        else:
+            chosen = [v for v in values if flt.value in v]
+            if flt.key == "project" and chosen:
+                # Prefer the last path component over every path that merely contains it.
+                names = [v for v in chosen if "/" not in v and "\\" not in v]
+                chosen = names or chosen
+        if not chosen:
+            known = ", ".join(sorted(values)[:8]) if flt.key in ("tool", "model") else ""
+            hint = f" (known: {known}{', …' if len(values) > 8 else ''})" if known else ""
+            self.notices.append(f"No sessions have {flt.key} '{flt.value}'{hint}")
+            return tantivy.Query.empty_query()
+        if len(chosen) == 1:
+            return self.term(field_name, chosen[0])
+        return tantivy.Query.term_set_query(self.schema, field_name, chosen)
+
+    def values(self, field_name: str) -> list[str]:
+        """Every distinct value of a keyword field (a few hundred at most), cached per reader."""
+        cached = self.vocab.get(field_name)
+        if cached is None:
+            cached = [t for t, _n in self.searcher.terms_with_prefix(field_name, "")]
+            self.vocab[field_name] = cached
+        return cached

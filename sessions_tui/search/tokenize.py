@@ -1,0 +1,124 @@
+"""Text analysis done in Python, mirrored exactly at index and query time.
+
+Tantivy's analyzers (see `schema`) do the bulk of the work. Two things they cannot do are done
+here, on the small part of the text that needs them:
+
+* scripts written without spaces (Chinese, Japanese, Thai, ...) become overlapping character
+  bigrams with consecutive positions, so a phrase like 缓存是否失效 is a phrase query over
+  bigrams, and a single character is a prefix lookup;
+* CamelCase identifiers are split into their parts (``CameraActivity`` -> camera, activity;
+  ``HTTPServer`` -> http, server), indexed in their own field next to the whole identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tantivy
+
+#: Scripts written without spaces between words. Hangul is spaced, but its words carry
+#: attached particles, so bigrams help there too.
+_NOSPACE = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width katakana
+    "\U00020000-\U0002fa1f"  # CJK extensions B-F, compatibility supplement
+)
+NOSPACE_RUN = re.compile(f"[{_NOSPACE}]+")
+_HAS_NOSPACE = re.compile(f"[{_NOSPACE}]")
+#: Gap between runs, so a phrase never matches across two runs.
+_RUN_GAP = 8
+
+#: Identifiers with an inner capital: fooBar, FooBar, HTTPServer, parseJSON2x.
+CAMEL_IDENT = re.compile(r"\b[A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z])[A-Za-z0-9]*\b")
+#: Cheap pre-check: most text has no inner capital at all, and this scans twice as fast.
+_CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def has_nospace(text: str) -> bool:
+    return _HAS_NOSPACE.search(text) is not None
+
+
+def cjk_grams(run: str) -> list[str]:
+    """The terms a run of CJK text is indexed as: its bigrams, then its last character."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def cjk_tokens(text: str) -> tantivy.PreTokenizedString | None:
+    """Bigram tokens (with positions and char offsets) for every no-space run in ``text``."""
+    tokens: list[tantivy.Token] = []
+    position = 0
+    for match in NOSPACE_RUN.finditer(text):
+        run, start = match.group(), match.start()
+        for i, gram in enumerate(cjk_grams(run)):
+            offset = start + (i if len(gram) == 2 or len(run) == 1 else len(run) - 1)
+            tokens.append(tantivy.Token(gram, position, offset, offset + len(gram)))
+            position += 1
+        position += _RUN_GAP
+    if not tokens:
+        return None
+    return tantivy.PreTokenizedString(text, tokens)
+
+
+def cjk_tokens_json(text: str) -> dict[str, object] | None:
+    """`cjk_tokens` in tantivy's JSON form for a pre-tokenized string (for ``add_json``)."""
+    tokens: list[dict[str, object]] = []
+    position = 0
+    for match in NOSPACE_RUN.finditer(text):
+        run, start = match.group(), match.start()
+        for i, gram in enumerate(cjk_grams(run)):
+            offset = start + (i if len(gram) == 2 or len(run) == 1 else len(run) - 1)
+            tokens.append(
+                {
+                    "offset_from": offset,
+                    "offset_to": offset + len(gram),
+                    "position": position,
+                    "text": gram,
+                    "position_length": 1,
+                }
+            )
+            position += 1
+        position += _RUN_GAP
+    if not tokens:
+        return None
+    return {"text": text, "tokens": tokens}
+
+
+def camel_parts(identifier: str) -> list[tuple[int, int]]:
+    """Char ranges of the parts of one CamelCase identifier."""
+    return [m.span() for m in _CAMEL_PART.finditer(identifier)]
+
+
+def camel_text(text: str) -> str:
+    """The parts of every CamelCase identifier in ``text``, space separated (for `PARTS`)."""
+    if _CAMEL_HINT.search(text) is None:
+        return ""
+    seen: set[str] = set()
+    out: list[str] = []
+    for match in CAMEL_IDENT.finditer(text):
+        ident = match.group()
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.extend(ident[a:b] for a, b in camel_parts(ident))
+    return " ".join(out)
+
+
+def iter_camel(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, part) for each part of each CamelCase identifier in ``text``."""
+    for match in CAMEL_IDENT.finditer(text):
+        base = match.start()
+        ident = match.group()
+        for a, b in camel_parts(ident):
+            yield base + a, base + b, ident[a:b]
