@@ -178,9 +178,11 @@ def decode(data: bytes, path: Path | str, *, expected_id: str | None = None) -> 
     return DecodedFile(session, version, version > CURRENT_FORMAT_VERSION)
 
 
-def _short_reason(exc: BaseException) -> str:
+def _short_reason(exc: BaseException, what: str = "session") -> str:
+    """One line for a user: pydantic's multi-line errors keep the field and the problem."""
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
     if type(exc).__name__ == "ValidationError":
-        first = "invalid session: " + "; ".join(text[1:3]).strip()
+        detail = [t.strip() for t in text[1:] if not t.strip().startswith("For further")]
+        first = f"invalid {what}: " + "; ".join(detail[:2])
     return first[:300]

@@ -51,7 +51,14 @@ from .errors import (
     StoreBusy,
     StoreError,
 )
-from .fileformat import ZSTD_MAGIC, decode, decompress_bounded, encode, read_header
+from .fileformat import (
+    ZSTD_MAGIC,
+    _short_reason,
+    decode,
+    decompress_bounded,
+    encode,
+    read_header,
+)
 from .layout import JSON_SUFFIX, ZST_SUFFIX, StoreLayout, session_id_from_file_name
 from .manifest import STORE_FORMAT_NAME, Manifest, StoreSettings
 from .metaindex import ListQuery, MetaIndex, SessionSummary, SyncReport, summary_row
@@ -164,7 +171,8 @@ class SessionStore:
             try:
                 manifest = Manifest.model_validate_json(path.read_bytes())
             except Exception as exc:
-                raise NotAStore(f"{path}: unreadable store manifest ({exc})") from None
+                reason = _short_reason(exc, "manifest")  # pydantic's errors span several lines
+                raise NotAStore(f"{path}: unreadable store manifest ({reason})") from None
             if manifest.format != STORE_FORMAT_NAME:
                 raise NotAStore(f"{path}: not a sessions-tui store (format={manifest.format!r})")
             return manifest
