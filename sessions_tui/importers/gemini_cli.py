@@ -54,6 +54,20 @@ _NOT_CHATS = {"logs.json", "projects.json", "settings.json", "installation_id", 
 _MAX_SIBLINGS = 200
 
 
+def _reject(name: str) -> Any:
+    raise ValueError(f"non-standard JSON number {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject, parse_float=_finite)
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -338,10 +352,55 @@ def _read_chat(path: Path, stats: ParseStats) -> dict[str, Any]:
                 raise ImporterError(path, f"no readable line ({reason})")
             raise ImporterError(path, "not a Gemini CLI chat: no session header")
         return state
-    document = load_json_file(path, data)
+    try:
+        document = load_json_file(path, data)
+    except ImporterError as exc:
+        salvaged = _salvage(data)
+        if salvaged is None:
+            raise
+        stats.bad(
+            str(path),
+            f"{exc.reason}; {len(salvaged['messages'])} messages before the damage recovered",
+        )
+        return salvaged
     if not isinstance(document, dict):
         raise ImporterError(path, "not a Gemini CLI chat: expected a JSON object")
     return document
+
+
+def _salvage(data: bytes) -> dict[str, Any] | None:
+    """The header and the complete messages of a chat file cut short (Gemini CLI rewrites the
+    whole file on every turn; a crash mid-write leaves a truncated document)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    key = text.find('"messages"')
+    start = text.find("[", key) if key >= 0 else -1
+    if start < 0:
+        return None
+    try:
+        header = loads(text[:key].rstrip().rstrip(",") + "}")
+    except ValueError:
+        header = {}
+    if not isinstance(header, dict) or not _str(header.get("sessionId")):
+        return None
+    messages: list[Any] = []
+    position = start + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            break
+        try:
+            value, position = _DECODER.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            break
+        messages.append(value)
+    if not messages:
+        return None
+    header["messages"] = loads(json.dumps(messages))  # the strict checks of `loads`
+    return header
 
 
 def _messages_of(path: Path, chat: dict[str, Any]) -> list[Any]:

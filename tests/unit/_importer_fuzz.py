@@ -64,6 +64,7 @@ def mutate_json_tree(value: Any, rng: random.Random, replacement: Any) -> Any:
                 walk(node[index])
 
     walk(value)
+    replacement = json.loads(json.dumps(replacement))  # a fresh copy: never a cycle
     if not nodes:
         return replacement
     container, key = rng.choice(nodes)
