@@ -61,7 +61,8 @@ class Prepared:
 
 
 def read_payload(path: Path) -> tuple[dict[str, Any], int]:
-    """The session payload of a store file as plain JSON, verified; and the file's size.
+    """The session payload of a store file as plain JSON, verified; and its JSON size in bytes
+    (decompressed).
 
     Raises `CorruptSessionFile` (with the path and reason) for anything unreadable.
     """
@@ -88,12 +89,13 @@ def read_payload(path: Path) -> tuple[dict[str, Any], int]:
         # decoder: it migrates, and it words the error the way the rest of the app does.
         session = decode(data, path, expected_id=session_id_from_file_name(path.name)).session
         return session_payload(session), len(data)
+    size = len(raw)
     expected = session_id_from_file_name(path.name)
     if expected is not None and value.get("id") != expected:
         raise CorruptSessionFile(
             path, f"session id {value.get('id')!r} does not match the file name ({expected!r})"
         )
-    return value, len(data)
+    return value, size
 
 
 class _SlowPath(Exception):

@@ -100,6 +100,8 @@ class SearchIndex:
         self.rebuilt_reason: str | None = None
         #: Files that could not be indexed at the last catch-up, as (path, reason).
         self.problems: list[tuple[str, str]] = []
+        #: What the last catch_up/reindex wrote: sessions, documents, JSON bytes read.
+        self.stats = WriteStats()
         self._write_lock = threading.RLock()  # one writer thread in this process
         self._gen_lock = threading.RLock()  # guards switching generations and the sidecar
         self._analyzer = f.words_analyzer()
@@ -184,7 +186,7 @@ class SearchIndex:
             if not tantivy.Index.is_compatible(str(path)):
                 raise _Unusable("index written by an incompatible tantivy version")
             index = tantivy.Index.open(str(path))
-            if str(index.schema) != str(f.build_schema()):
+            if index.schema != f.build_schema():
                 raise _Unusable("index fields differ from this version's")
             f.register_analyzers(index)
             index.reload()
@@ -323,6 +325,8 @@ class SearchIndex:
         """
         with self._write_lock:
             self._building += 1
+            self.problems = []
+            self.stats = WriteStats()
             try:
                 return self._catch_up(progress)
             finally:
@@ -375,6 +379,8 @@ class SearchIndex:
         """
         with self._write_lock:
             self._building += 1
+            self.problems = []
+            self.stats = WriteStats()
             try:
                 return self._reindex(progress)
             finally:
@@ -435,7 +441,6 @@ class SearchIndex:
         done = 0
         sessions_dir = self.store.layout.sessions
         limit = BULK_BATCH_SESSIONS if bulk else BATCH_SESSIONS
-        self.problems = []
         if gone:
             self._commit(gen, [], gone, {}, bulk=False)
             done += len(gone)
@@ -495,6 +500,9 @@ class SearchIndex:
                         writer.add_json(doc)
                     indexed.append(item.session_id)
                     bytes_in_batch += item.json_bytes
+                    self.stats.sessions += 1
+                    self.stats.documents += len(item.docs)
+                    self.stats.json_bytes += item.json_bytes
                     if progress:
                         progress(n)
                     if bytes_in_batch > BULK_BATCH_BYTES:
@@ -861,6 +869,13 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(slots=True)
+class WriteStats:
+    sessions: int = 0
+    documents: int = 0
+    json_bytes: int = 0
 
 
 @dataclass(slots=True)

@@ -313,7 +313,7 @@ def _lex(text: str, notices: list[str]) -> list[_Tok]:
             toks.append(_Tok("not"))
         else:
             match = _FIELD_RE.match(word)
-            if match and match.group(2):
+            if match and (match.group(2) or match.group(1).lower() in FILTER_KEYS):
                 toks.append(_Tok("field", match.group(2), key=match.group(1)))
             else:
                 toks.append(_Tok("word", word))
