@@ -327,8 +327,8 @@ class _Converter:
             ref = as_dict(raw)
             name = as_str(ref.get("file_name")) or None
             uuid = as_str(ref.get("file_uuid")) or as_str(ref.get("uuid"))
-            if (uuid and uuid in uuids) or (not uuid and (name or "") in names):
-                continue  # the same file listed again, or its text is already attached
+            if (uuid and uuid in uuids) or (name and name in names):
+                continue  # the same file listed again, or already attached with its text
             if not (name or uuid):
                 continue
             uuids.add(uuid)
