@@ -35,7 +35,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,11 @@ def _split(lines: list[str]) -> list[_Block]:
             mode, in_fence, prev_blank = "none", False, True
             continue
         is_prompt = line.startswith("#### ") or line.rstrip() == "####"
-        if is_prompt:
-            is_prompt = line.endswith("  ") if keeps_spaces else not (mode == "reply" and in_fence)
+        if is_prompt and keeps_spaces:
+            # A file cut short loses the two spaces of its last line.
+            is_prompt = line.endswith("  ") or (number == len(lines) and prev_blank)
+        elif is_prompt:
+            is_prompt = not (mode == "reply" and in_fence)
         if mode == "multi":
             if is_prompt and prev_blank:
                 mode = "none"  # an unterminated output: a new prompt ends it
@@ -358,7 +361,7 @@ class _SessionBuilder:
             wanted = _norm(typed)
             for offset, (when, text) in enumerate(entries[position : position + 50]):
                 if _norm(text) == wanted:
-                    message.timestamp = when
+                    message.timestamp = when.astimezone(UTC)
                     position += offset + 1
                     break
 
