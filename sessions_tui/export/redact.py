@@ -40,6 +40,53 @@ def _has_digit_and_letter(text: str) -> bool:
     return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
 
 
+_PLACEHOLDER_WORDS = ("password", "passwd", "secret", "changeme", "example", "redacted")
+
+
+def _placeholder_password(text: str) -> bool:
+    """``${PASS}``, ``<password>``, ``***``, ``your_password``: documentation, not secrets."""
+    lowered = text.lower()
+    return (
+        text[0] in "${<%["
+        or set(text) <= set("*xX.")
+        or lowered in ("pass", "pwd", "pw", "user", "token")
+        or any(word in lowered for word in _PLACEHOLDER_WORDS)
+    )
+
+
+#: Identifier prefixes of API objects (messages, tool calls, requests): random-looking, public.
+_ID_PREFIXES = (
+    "msg_",
+    "toolu_",
+    "srvtoolu_",
+    "req_",
+    "call_",
+    "chatcmpl-",
+    "resp_",
+    "run_",
+    "file-",
+    "agent_msg_",
+    "thread_",
+    "asst_",
+)
+
+
+#: ``GPT2Tokenizer.from_pretrained``: code assigned to a variable named like a secret.
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,100}(?:\.[A-Za-z_][A-Za-z0-9_]{0,100}){1,20}$")
+
+
+def _random_token(text: str) -> bool:
+    """High-entropy, mixed-case, with digits; not hex, not an API object id, not a path."""
+    return (
+        shannon_entropy(text) >= 4.3
+        and _has_digit_and_letter(text)
+        and any(c.isupper() for c in text)
+        and any(c.islower() for c in text)
+        and not text.startswith(_ID_PREFIXES)
+        and text.count("/") < 2
+    )
+
+
 def shannon_entropy(text: str) -> float:
     """Bits per character of ``text`` (0 for the empty string)."""
     if not text:
@@ -139,7 +186,7 @@ SECRET_RULES: tuple[Rule, ...] = (
         r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}+://[^\s/:@?#\"'<>]{1,256}+:"
         r"(?P<secret>[^\s/@?#\"'<>]{1,256}+)@",
         ("://",),
-        check=lambda s: not (s[0] in "${<%" or set(s) <= set("*xX.")),
+        check=lambda s: not _placeholder_password(s),
     ),
 )
 
@@ -191,7 +238,9 @@ ENTROPY_RULES: tuple[Rule, ...] = (
         r"access[_\-]?key)[A-Za-z0-9_\-]{0,24}+[\"']?[ \t]{0,4}+[:=][ \t]{0,4}+[\"']?"
         r"(?P<secret>[A-Za-z0-9_\-+/=.~]{12,256}+)",
         (),
-        check=lambda s: shannon_entropy(s) >= 3.5 and _has_digit_and_letter(s),
+        check=lambda s: (
+            shannon_entropy(s) >= 3.5 and _has_digit_and_letter(s) and not _DOTTED_NAME.match(s)
+        ),
         flags=re.IGNORECASE,
     ),
     _rule(
@@ -199,12 +248,7 @@ ENTROPY_RULES: tuple[Rule, ...] = (
         r"(?<![A-Za-z0-9+/_=\-])(?P<secret>[A-Za-z0-9+/_\-]{32,200}+)={0,2}+(?![A-Za-z0-9+/_=\-])",
         (),
         # hex (git SHAs, hashes) tops out at 4 bits a character: stay above it
-        check=lambda s: (
-            shannon_entropy(s) >= 4.3
-            and _has_digit_and_letter(s)
-            and any(c.isupper() for c in s)
-            and any(c.islower() for c in s)
-        ),
+        check=_random_token,
     ),
 )
 

@@ -242,22 +242,31 @@ def _best_time(func, text: str, repeat: int = 3) -> float:
     return best
 
 
+def _growth(redactor: Redactor, big: str) -> tuple[float, float]:
+    """(time at 200 KB / time at 50 KB, time at 200 KB / a plain str.find over 200 KB)."""
+    small = big[: len(big) // 4]
+    redactor.redact_text(small)  # warm up
+    t_small = _best_time(redactor.redact_text, small, repeat=5)
+    t_big = _best_time(redactor.redact_text, big, repeat=5)
+    t_find = _best_time(lambda s: s.find("\x00"), big, repeat=5)
+    return t_big / max(t_small, 1e-9), t_big / max(t_find, 1e-9)
+
+
 def test_every_rule_is_linear_on_hostile_200kb_inputs() -> None:
     """Time each input at 50 KB and at 200 KB in the same run: linear work grows about 4x,
-    quadratic work 16x. No absolute threshold, so a slow or busy machine cannot fail it."""
+    quadratic work 16x. No absolute threshold, so a slow or busy machine cannot fail it; and
+    an input is only judged when its work is substantial next to a plain ``str.find`` over
+    the same text (tiny timings are all noise). A suspect input is measured once more before
+    it fails, since another process may have stolen the CPU during one measurement."""
     redactor = Redactor(RedactionOptions(emails=True, home_paths=True, entropy=True))
     failures = []
     for name, big in _adversarial().items():
-        small = big[: len(big) // 4]
-        # warm up, then compare like with like
-        redactor.redact_text(small)
-        t_small = _best_time(redactor.redact_text, small)
-        t_big = _best_time(redactor.redact_text, big)
-        ratio = t_big / max(t_small, 1e-6)
-        # and against a plain scan of the same text, for scale in the failure message
-        t_find = _best_time(lambda s: s.find("\x00"), big)
-        if ratio > 9:
-            failures.append(f"{name}: x{ratio:.1f} for 4x the input ({t_big / t_find:.0f}x find)")
+        for _attempt in range(2):
+            growth, vs_find = _growth(redactor, big)
+            if growth <= 9 or vs_find < 50:
+                break
+        else:
+            failures.append(f"{name}: x{growth:.1f} for 4x the input ({vs_find:.0f}x a find)")
     assert not failures, failures
 
 
