@@ -20,7 +20,10 @@ Mapping decisions (see docs/importers.md):
 * ``is_starred`` sets ``starred``; ``is_archived`` adds the tag ``archived``;
 * the placeholder title "New chat" (a title ChatGPT never generated) gives way to the first
   prompt, like an empty title;
-* a conversation with no readable message is skipped and counted, not imported empty.
+* a conversation with no readable message is skipped and counted, not imported empty;
+* ``source_ref`` holds the conversation id but no file path: the same conversation in next
+  month's export is the same session, unchanged unless its content changed. ``extra["url"]``
+  opens it in ChatGPT.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..models import (
     AttachmentBlock,
@@ -61,6 +65,8 @@ from .webexport import (
     sniff_export,
 )
 
+#: Where the conversation opens in ChatGPT (for its owner), to resume it there.
+CHAT_URL = "https://chatgpt.com/c/"
 #: Titles ChatGPT shows for a conversation it never named: the first prompt is more useful.
 PLACEHOLDER_TITLES = frozenset({"", "New chat", "New conversation"})
 #: Conversation fields worth keeping in ``Session.extra`` when present (scalars only).
@@ -183,6 +189,7 @@ class _Converter:
             for key in EXTRA_FIELDS
             if isinstance(conv.get(key), str | bool | int) and conv.get(key) != ""
         }
+        extra["url"] = f"{CHAT_URL}{quote(conv_id, safe='-_')}"
         plugins = [p for p in as_list(conv.get("plugin_ids")) if isinstance(p, str)]
         if plugins:
             extra["plugin_ids"] = plugins
@@ -190,7 +197,7 @@ class _Converter:
             id=safe_session_id("chatgpt", conv_id),
             title=title,
             source="chatgpt",
-            source_ref=SourceRef(path=str(self.path), id=conv_id),
+            source_ref=SourceRef(id=conv_id),
             models=models,
             created=created,
             updated=updated,

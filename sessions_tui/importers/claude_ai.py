@@ -22,7 +22,10 @@ Mapping decisions (see docs/importers.md):
   ``files`` (binaries not in the export) become attachment references;
 * the title is ``name``, else ``summary``, else the first prompt; the model is not recorded;
 * a conversation with no readable message (``chat_messages: []``, or only empty messages) is
-  skipped and counted, not imported as an empty session.
+  skipped and counted, not imported as an empty session;
+* ``source_ref`` holds the conversation uuid but no file path: the same conversation in a
+  later export is the same session, unchanged unless its content changed. ``extra["url"]``
+  opens it in Claude.ai.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..models import (
     AttachmentBlock,
@@ -63,6 +67,8 @@ from .webexport import (
     sniff_export,
 )
 
+#: Where the conversation opens in Claude.ai (for its owner), to resume it there.
+CHAT_URL = "https://claude.ai/chat/"
 #: ``parent_message_uuid`` of a conversation's first message(s).
 ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
 #: A tool input nested deeper than this is replaced by a note (it must stay saveable).
@@ -150,14 +156,16 @@ class _Converter:
             prompt = next((m.text for m in transcript if m.role == "user" and m.text), "")
             title = cut_title(summary) or cut_title(prompt)
         project = as_dict(conv.get("project"))
-        extra: dict[str, Any] = {"summary": summary} if summary else {}
+        extra: dict[str, Any] = {"url": f"{CHAT_URL}{quote(conv_id, safe='-_')}"}
+        if summary:
+            extra["summary"] = summary
         if as_str(project.get("uuid")):
             extra["project_uuid"] = project["uuid"]
         return Session(
             id=safe_session_id("claude-ai", conv_id),
             title=title,
             source="claude-ai",
-            source_ref=SourceRef(path=str(self.path), id=conv_id),
+            source_ref=SourceRef(id=conv_id),
             models=[],
             project=as_str(project.get("name")) or None,
             created=created,

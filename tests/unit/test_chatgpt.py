@@ -200,10 +200,6 @@ def test_parsing_twice_gives_identical_sessions() -> None:
 # Zips as downloaded, and hostile zips
 
 
-def _dumps(sessions: list[Session]) -> list[dict[str, Any]]:
-    return [s.model_dump(exclude={"source_ref"}) for s in sessions]
-
-
 @needs_realdata
 def test_export_zip_gives_the_same_sessions(tmp_path: Path) -> None:
     archive = tmp_path / "6c0ffee-2025-01-31-12-00-00.zip"
@@ -215,10 +211,42 @@ def test_export_zip_gives_the_same_sessions(tmp_path: Path) -> None:
     from_zip, stats = parse(archive)
     direct, _ = parse(EXPORT)
     assert len(from_zip) == 192 and stats.bad_entries == []
-    assert _dumps(from_zip) == _dumps(direct)
-    assert from_zip[0].source_ref.path == str(archive)
+    assert [s.model_dump() for s in from_zip] == [s.model_dump() for s in direct]
+    # No file path in the session: the same conversation in another export is the same session.
+    assert from_zip[0].source_ref.path is None
+    assert from_zip[0].extra["url"] == f"https://chatgpt.com/c/{from_zip[0].source_ref.id}"
     importer = ChatGPTImporter()
     assert importer.sniff(archive, archive.read_bytes()[:4096])
+
+
+@needs_realdata
+def test_runner_imports_once_and_a_later_export_changes_only_what_changed(tmp_path: Path) -> None:
+    """Through the import framework: the export, again (nothing), then as a newer zip in which
+    one conversation grew and one is new (one updated, one new, the rest unchanged)."""
+    from sessions_tui.importers.runner import import_paths
+
+    conversations = json.loads(EXPORT.read_bytes())
+    with SessionStore(tmp_path / "store") as store:
+        first = import_paths(store, [EXPORT])
+        assert (first.new, first.updated, first.failed) == (192, 0, 0)
+        assert first.skipped_types["empty message"] == 193
+        again = import_paths(store, [EXPORT])
+        assert (again.new, again.updated, again.failed) == (0, 0, 0)
+        grown = next(c for c in conversations if c["id"] == LOGO)
+        leaf = grown["current_node"]
+        grown["mapping"][leaf]["children"].append("followup")
+        grown["mapping"]["followup"] = node(
+            "followup", leaf, "user", text("One more question about the logo"), T0
+        )
+        grown["current_node"] = "followup"
+        conversations.append(conversation_2025())
+        archive = tmp_path / "later-export.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("conversations.json", json.dumps(conversations))
+        later = import_paths(store, [archive])
+        assert (later.new, later.updated, later.unchanged, later.failed) == (1, 1, 191, 0)
+        assert later.updated_ids == [f"chatgpt-{LOGO}"]
+        assert store.get(f"chatgpt-{LOGO}").transcript[-1].text.startswith("One more question")
 
 
 def _tree(root: Path) -> set[str]:

@@ -156,9 +156,24 @@ def test_real_export_as_zip_gives_the_same_sessions(tmp_path: Path) -> None:
     from_zip, stats = parse(archive)
     direct, _ = parse(EXPORT)
     assert stats.skipped_types["empty conversation"] == 1
-    dump = [s.model_dump(exclude={"source_ref"}) for s in from_zip]
-    assert dump == [s.model_dump(exclude={"source_ref"}) for s in direct]
+    assert [s.model_dump() for s in from_zip] == [s.model_dump() for s in direct]
+    assert from_zip[0].extra["url"] == f"https://claude.ai/chat/{NEWS}"
     assert ClaudeAIImporter().sniff(archive, archive.read_bytes()[:4096])
+
+
+@needs_realdata
+def test_runner_imports_the_file_then_the_zip_as_unchanged(tmp_path: Path) -> None:
+    from sessions_tui.importers.runner import import_paths
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(EXPORT, "conversations.json")
+    with SessionStore(tmp_path / "store") as store:
+        first = import_paths(store, [EXPORT.parent])
+        assert (first.new, first.failed, first.by_source["claude-ai"]) == (1, 0, 1)
+        assert first.skipped_types["empty conversation"] == 1
+        later = import_paths(store, [archive])
+        assert (later.new, later.updated, later.unchanged, later.failed) == (0, 0, 1, 0)
 
 
 @needs_realdata
