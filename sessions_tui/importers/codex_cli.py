@@ -138,6 +138,10 @@ def _label(value: Any) -> str:
     return value if isinstance(value, str) else str(value)[:40]
 
 
+def _when(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else parse_time(value)
+
+
 def _key(text: str) -> str:
     """What makes two texts "the same" for de-duplication between the two streams."""
     text = text.strip()
@@ -256,8 +260,8 @@ class _Rollout:
         self.model: str | None = None
         self.models: list[str] = []
         self.cwds: list[str] = []
-        self.first_time: datetime | None = None
-        self.last_time: datetime | None = None
+        self.first_raw: Any = None
+        self.last_raw: Any = None
         self.event_thinking: Counter[str] = Counter()
         self.item_thinking: Counter[str] = Counter()
         self.pending_users: list[Message] = []
@@ -275,19 +279,23 @@ class _Rollout:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _time(self, value: Any) -> datetime | None:
-        when = parse_time(value)
-        if when is not None:
-            if self.first_time is None or when < self.first_time:
-                self.first_time = when
-            if self.last_time is None or when > self.last_time:
-                self.last_time = when
-            if self.inheriting and self.child_start is not None and when >= self.child_start:
+    def _time(self, value: Any) -> Any:
+        """Note a record's time. Parsing every record's timestamp is a large share of the
+        import, so only the first and last are parsed (in `finish`), and message times when a
+        message is made."""
+        if value is None:
+            return None
+        if self.first_raw is None:
+            self.first_raw = value
+        self.last_raw = value
+        if self.inheriting and self.child_start is not None:
+            when = parse_time(value)
+            if when is not None and when >= self.child_start:
                 self.inheriting = False
-        return when
+        return value
 
-    def _new(self, line: str, role: str, when: datetime | None, **fields: Any) -> Message:
-        message = Message(id=line, role=role, timestamp=when, **fields)  # type: ignore[arg-type]
+    def _new(self, line: str, role: str, when: Any, **fields: Any) -> Message:
+        message = Message(id=line, role=role, timestamp=_when(when), **fields)  # type: ignore[arg-type]
         if self.inheriting:
             message.alternate = True
         self.messages.append(message)
@@ -297,13 +305,13 @@ class _Rollout:
         self.assistant = None
         self.tool = None
 
-    def _open_assistant(self, line: str, when: datetime | None) -> Message:
+    def _open_assistant(self, line: str, when: Any) -> Message:
         if self.assistant is None:
             self.tool = None
             self.assistant = self._new(line, "assistant", when, model=self.model)
         return self.assistant
 
-    def _thinking(self, text: str | None, line: str, when: datetime | None, *, event: bool) -> None:
+    def _thinking(self, text: str | None, line: str, when: Any, *, event: bool) -> None:
         """Reasoning arrives as an ``agent_reasoning`` event and again as a summary in a
         reasoning item: each text from one stream cancels one twin from the other, so nothing
         is shown twice while a text the model genuinely repeats later is kept."""
@@ -366,7 +374,7 @@ class _Rollout:
         else:
             self._unknown(f"response_item:{kind}", item, line, when)
 
-    def _message(self, item: dict[str, Any], line: str, when: datetime | None) -> None:
+    def _message(self, item: dict[str, Any], line: str, when: Any) -> None:
         role = _label(item.get("role"))
         blocks = _content_blocks(item.get("content"))
         if role == "assistant":
@@ -430,7 +438,7 @@ class _Rollout:
             self.calls[call_id] = name
         message.content.append(block)
 
-    def _output(self, item: dict[str, Any], line: str, when: datetime | None) -> None:
+    def _output(self, item: dict[str, Any], line: str, when: Any) -> None:
         call_id = _str(item.get("call_id"))
         text, is_error = _unwrap_output(item.get("output"))
         block = ToolResultBlock(
@@ -446,7 +454,7 @@ class _Rollout:
             self.tool = self._new(line, "tool", when)
         self.tool.content.append(block)
 
-    def _unknown(self, label: str, payload: Any, line: str, when: datetime | None) -> None:
+    def _unknown(self, label: str, payload: Any, line: str, when: Any) -> None:
         self.stats.unknown_types[label] += 1
         text = text_of(payload)
         if text.strip():
@@ -483,17 +491,17 @@ class _Rollout:
         else:
             self._unknown(f"event_msg:{kind}", payload, line, when)
 
-    def _detached(self, line: str, when: datetime | None, text: str) -> Message:
+    def _detached(self, line: str, when: Any, text: str) -> Message:
         """A message built from an event, used only if the response_item stream lacks it."""
         return Message(
             id=f"{line}.event",
             role="assistant",
-            timestamp=when,
+            timestamp=_when(when),
             model=self.model,
             content=[TextBlock(text=text)],
         )
 
-    def _user_event(self, payload: dict[str, Any], line: str, when: datetime | None) -> None:
+    def _user_event(self, payload: dict[str, Any], line: str, when: Any) -> None:
         self.user_events += 1
         text = _str(payload.get("message")) or ""
         key = _key(text)
@@ -508,7 +516,10 @@ class _Rollout:
             self.confirmed.add(id(match))
         elif text:
             detached = Message(
-                id=f"{line}.event", role="user", timestamp=when, content=[TextBlock(text=text)]
+                id=f"{line}.event",
+                role="user",
+                timestamp=_when(when),
+                content=[TextBlock(text=text)],
             )
             self.event_prompts.append((len(self.messages), detached))
         self.pending_users = []
@@ -590,8 +601,9 @@ class _Rollout:
                 title = cut_title(message.text)
                 if title:
                     break
-        created = self.child_start or self.first_time or _name_time(self.path) or _mtime(self.path)
-        updated = max(filter(None, (self.last_time, created)))
+        first, last = parse_time(self.first_raw), parse_time(self.last_raw)
+        created = self.child_start or first or _name_time(self.path) or _mtime(self.path)
+        updated = max(filter(None, (last, created)))
         return Session(
             id=safe_session_id(SOURCE, source_id),
             title=title,
@@ -776,7 +788,7 @@ class CodexCliImporter(Importer):
             elif kind == "compacted":
                 rollout.compacted(payload, line, when)
             else:
-                rollout._unknown(kind, payload, line, parse_time(when))
+                rollout._unknown(kind, payload, line, when)
         elif "record_type" in obj:
             rollout.saw_record = True
             rollout.stats.skipped_types[f"record_type:{obj.get('record_type')}"] += 1
