@@ -358,8 +358,6 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _update_status(self) -> None:
-        if not self.is_mounted:
-            return
         a = self.applied
         parsed = parse(a.query)
         if a.mode == "search":

@@ -21,6 +21,9 @@ PICKERS = (
 )
 
 
+MAX_CHIPS = 12
+
+
 class BarButton(Button, can_focus=False):
     """Mouse-only buttons: the keyboard reaches the same pickers with ``f``."""
 
@@ -44,28 +47,30 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         for key, label in PICKERS:
-            yield BarButton(
-                label + " ▾" if key != "starred" else label,
-                id=f"pick-{key}",
-                classes="picker",
-                compact=True,
-            )
+            text = label if key == "starred" else label + " ▾"
+            yield BarButton(text, id=f"pick-{key}", classes="picker", compact=True)
         yield Static("", id="chips-gap")
+        # A fixed pool of chips, shown and hidden: no widget churn on every keystroke.
+        for i in range(MAX_CHIPS):
+            chip = BarButton("", id=f"chip-{i}", classes="chip", compact=True)
+            chip.display = False
+            yield chip
+        yield Static("", id="chips-more")
 
     def set_filters(self, filters: list[Filter]) -> None:
-        for chip in self.query(".chip"):
-            chip.remove()
         self._chips = {}
-        chips = []
-        for i, f in enumerate(filters):
-            label = Text(
-                f"{f.key}:{visible_controls(f.value)} ✕", no_wrap=True, overflow="ellipsis"
-            )
-            chip_id = f"chip-{i}"
-            self._chips[chip_id] = f
-            chips.append(BarButton(label, id=chip_id, classes="chip", compact=True))
-        if chips:
-            self.mount_all(chips)
+        for i in range(MAX_CHIPS):
+            chip = self.query_one(f"#chip-{i}", BarButton)
+            if i < len(filters):
+                f = filters[i]
+                label = Text(f"{f.key}:{visible_controls(f.value)} ✕", no_wrap=True)
+                chip.label = label
+                chip.display = True
+                self._chips[f"chip-{i}"] = f
+            else:
+                chip.display = False
+        more = len(filters) - MAX_CHIPS
+        self.query_one("#chips-more", Static).update(f"+{more} more" if more > 0 else "")
         self.set_class(bool(filters), "-filtered")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -80,7 +85,10 @@ class FilterBar(Horizontal):
 class StatusLine(Static):
     """Sessions shown / total, active filters, selection, index state (never markup)."""
 
+    plain = ""
+
     def show(self, *parts: str) -> None:
+        self.plain = "  ·  ".join(visible_controls(p) for p in parts if p)
         self.update(
             Text(
                 "  ·  ".join(visible_controls(p) for p in parts if p),

@@ -1,0 +1,321 @@
+"""Pilot tests of what a user does: browse, filter, sort, select, delete and undo, read safely."""
+
+from __future__ import annotations
+
+import re
+
+from sessions_tui.demo import demo_sessions
+from sessions_tui.tui.widgets.session_list import SessionList
+from sessions_tui.tui.widgets.sources import ListingSource
+from sessions_tui.tui.widgets.transcript import TranscriptView
+
+from .helpers import close_dialog, main_screen, settle, sync, type_query
+
+ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
+
+
+def _ids(session_list: SessionList) -> list[str]:
+    source = session_list.source
+    return [source.row(i).session_id for i in range(source.count())]
+
+
+@sync
+async def test_opens_on_the_newest_session_with_its_transcript(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        newest = demo_store.list()[0]
+        assert screen.session_list.current.session_id == newest.id
+        assert screen.transcript.session is not None
+        assert screen.transcript.session.id == newest.id
+        assert "37 of 37 sessions" in screen.query_one("#status").plain
+
+
+@sync
+async def test_filter_by_tool_then_by_date(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await pilot.press("f")  # filter menu
+        await settle(pilot)
+        await close_dialog(pilot, *"tool", "enter")  # narrow to "Tool", pick it
+        await close_dialog(pilot, *"codex", "enter")  # the tool picker: codex-cli
+        assert screen.search_input.value == "tool:codex-cli"
+        rows = [
+            screen.session_list.source.row(i) for i in range(screen.session_list.source.count())
+        ]
+        expected = {s.id for s in demo_store.list() if s.source == "codex-cli"}
+        assert {r.session_id for r in rows} == expected and expected
+        assert all(r.source == "codex-cli" for r in rows)
+
+        # Dates: the last 7 days relative to the frozen clock (the demo's BASE_TIME).
+        await pilot.press("f")
+        await settle(pilot)
+        await close_dialog(pilot, *"date", "enter")
+        await close_dialog(pilot, *"7 days", "enter")
+        assert screen.search_input.value == "tool:codex-cli after:7d"
+        from datetime import timedelta
+
+        from sessions_tui.demo import BASE_TIME
+
+        recent = {
+            s.id
+            for s in demo_store.list()
+            if s.source == "codex-cli" and s.updated >= BASE_TIME - timedelta(days=7)
+        }
+        assert set(_ids(screen.session_list)) == recent
+        assert 0 < len(recent) < len(expected)
+        chips = [str(c.label) for c in screen.query(".chip") if c.display]
+        assert chips == ["tool:codex-cli ✕", "after:7d ✕"]
+
+        # Clicking a chip removes that filter only.
+        await pilot.click("#chip-0")
+        await settle(pilot)
+        assert screen.search_input.value == "after:7d"
+
+
+@sync
+async def test_typed_filters_and_unknown_values_are_explained(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await type_query(pilot, "after:someday")
+        status = screen.query_one("#status").plain
+        assert "'someday' is not a date" in status
+        assert screen.session_list.source.count() == 37
+
+
+@sync
+async def test_sort_by_column_key_and_by_clicking_the_header(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        sessions = screen.session_list
+        # "o" cycles the sort column: updated -> messages.
+        await pilot.press("o")
+        await settle(pilot)
+        counts = [sessions.source.row(i).summary.message_count for i in range(37)]
+        assert sessions.sort_key == "messages"
+        assert counts == sorted(counts, reverse=True)
+        await pilot.press("O")  # reverse
+        await settle(pilot)
+        counts = [sessions.source.row(i).summary.message_count for i in range(37)]
+        assert counts == sorted(counts)
+        # Clicking the Title header sorts by title A→Z.
+        title_x = next(x for c, x, _w in sessions._columns if c.key == "title")
+        await pilot.click(SessionList, offset=(1 + title_x + 2, 1))  # inside the border
+        await settle(pilot)
+        titles = [sessions.source.row(i).title.lower() for i in range(37)]
+        assert sessions.sort_key == "title" and titles == sorted(titles)
+
+
+@sync
+async def test_multi_select_delete_confirm_then_undo(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        before = _ids(screen.session_list)
+        await pilot.press("space")  # select row 0, cursor moves to row 1
+        await pilot.press("down", "shift+down", "shift+down")  # range rows 2..4
+        await settle(pilot)
+        chosen = {before[0], *before[2:5]}
+        assert screen.session_list.selected == chosen
+        assert "4 selected" in screen.query_one("#status").plain
+
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.__class__.__name__ == "ConfirmDialog"
+        assert "Delete 4 sessions?" in dialog.title_text
+        await close_dialog(pilot, "n")  # cancel first: nothing happens
+        assert set(_ids(screen.session_list)) == set(before)
+
+        await pilot.press("d")
+        await settle(pilot)
+        await close_dialog(pilot, "y")
+        after = _ids(screen.session_list)
+        assert set(after) == set(before) - chosen
+        assert all(not demo_store.exists(i) for i in chosen)
+        assert {e.session_id for e in demo_store.trash()} == chosen
+        assert not screen.session_list.selected
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert set(_ids(screen.session_list)) == set(before)
+        assert all(demo_store.exists(i) for i in chosen)
+
+
+@sync
+async def test_select_all_matching_selects_every_listed_session(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await type_query(pilot, "tool:chatgpt")
+        await pilot.press("escape", "ctrl+a")
+        await settle(pilot)
+        expected = {s.id for s in demo_store.list() if s.source == "chatgpt"}
+        assert screen.session_list.selected == expected
+
+
+@sync
+async def test_star_toggles_and_persists(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("down")
+        sid = screen.session_list.current.session_id
+        was = demo_store.summary(sid).starred
+        await pilot.press("s")
+        await settle(pilot)
+        assert demo_store.summary(sid).starred is (not was)
+        assert demo_store.get(sid).starred is (not was)
+
+
+@sync
+async def test_transcript_tool_blocks_collapse_expand_and_thinking(make_demo_app, demo_store):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = screen.transcript
+        assert app.focused is view
+        session = view.session
+        call_entry = next(i for i, m in enumerate(view.entries) if m is not None and m.tool_calls)
+        collapsed = [s.text for s in view.laid(call_entry).lines]
+        assert any("▸ ⚙" in line for line in collapsed)
+        assert not any('"command"' in line or '"file_path"' in line for line in collapsed)
+        await pilot.press("t")  # hidden -> truncated: inputs shown
+        await settle(pilot)
+        shown = [s.text for s in view.laid(call_entry).lines]
+        assert any('"command"' in line or '"file_path"' in line for line in shown)
+        # Thinking is collapsed by default and T shows it.
+        think_entry = next(
+            i
+            for i, m in enumerate(view.entries)
+            if m is not None and any(b.type == "thinking" for b in m.content)
+        )
+        thought = next(b.text for b in view.entries[think_entry].content if b.type == "thinking")
+        flat = lambda e: " ".join(s.text.strip() for s in view.laid(e).lines)  # noqa: E731
+        assert thought[:30] not in flat(think_entry)
+        await pilot.press("T")
+        await settle(pilot)
+        assert thought[:30] in flat(think_entry)
+        assert session is view.session
+
+
+@sync
+async def test_find_in_transcript_highlights_and_n_moves(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused.id == "find"
+        await pilot.press(*"retry_with_backoff", "enter")
+        await settle(pilot)
+        view = screen.transcript
+        assert app.focused is view
+        first = view.hit
+        assert first is not None
+        line = view.laid(first[0]).lines[first[1]].text
+        assert "retry_with_backoff" in line
+        await pilot.press("n")
+        second = view.hit
+        assert second is not None and second > first
+        await pilot.press("N")
+        assert view.hit == first
+
+
+@sync
+async def test_hostile_text_is_shown_as_text_and_never_reaches_the_terminal(make_demo_app):
+    hostile = demo_sessions()[5]
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await type_query(pilot, "tool:" + hostile.source)
+        await pilot.press("escape")
+        index = _ids(screen.session_list).index(hostile.id)
+        screen.session_list.cursor = index
+        await pilot.press("enter")
+        await settle(pilot)
+        view: TranscriptView = screen.transcript
+        assert view.session.id == hostile.id
+        drawn = [view.render_line(y) for y in range(view.scrollable_content_region.height)]
+        text = "\n".join(strip.text for strip in drawn)
+        assert "[bold]not bold[/bold]" in text
+        assert "[@click=app.quit]click[/]" in text
+        assert "␛]52;c;ZXZpbA==␇" in text  # made visible, not executed
+        for strip in drawn:
+            for segment in strip:
+                assert ESC not in segment.text and BEL not in segment.text
+                assert segment.style is None or not segment.style.meta.get("@click")
+        exported = app.export_screenshot()
+        assert ESC not in exported and BEL not in exported and CSI8 not in exported
+        # The title in the list and the pane header are safe too; the app is still running.
+        assert app.is_running
+
+
+@sync
+async def test_narrow_terminal_stacks_and_wide_puts_panes_side_by_side(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert not screen.has_class("-wide")
+        titles = [c.label for c, _x, _w in screen.session_list._columns]
+        assert "Title" in titles and "Size" not in titles  # low-priority columns dropped
+    app = make_demo_app()
+    async with app.run_test(size=(180, 40)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert screen.has_class("-wide")
+        assert screen.session_list.region.y == screen.query_one("#transcript-pane").region.y
+
+
+@sync
+async def test_resume_dialog_copies_the_command(make_demo_app, demo_store):
+    app = make_demo_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        summary = demo_store.summary(screen.session_list.current.session_id)
+        await pilot.press("r")
+        await settle(pilot)
+        await close_dialog(pilot, "c")
+        assert copied and summary.source_id in copied[0]
+        assert re.search(r"(claude --resume|codex resume|gemini --resume|https://)", copied[0])
+
+
+@sync
+async def test_copy_session_as_markdown(make_demo_app):
+    app = make_demo_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        title = screen.session_list.current.title
+        await pilot.press("y")
+        assert copied and copied[0].startswith(f"# {title}")
+        assert "## User" in copied[0]
+
+
+@sync
+async def test_large_listing_draws_only_what_is_visible(demo_store, make_demo_app):
+    """The list asks the index for one page, not for every session, when it paints."""
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        source = main_screen(pilot).session_list.source
+        assert isinstance(source, ListingSource)
+        assert list(source._pages) == [0]
