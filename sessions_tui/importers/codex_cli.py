@@ -703,7 +703,7 @@ class CodexCliImporter(Importer):
             dirs.sort()
             for name in files:
                 path = Path(folder) / name
-                if self._is_rollout_name(path):
+                if self._is_rollout_name(path) and not path.is_symlink():
                     found.append(path)
         yield from sorted(found)
 

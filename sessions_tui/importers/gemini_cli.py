@@ -486,6 +486,8 @@ class GeminiCliImporter(Importer):
             in_chats = "chats" in here.relative_to(root).parts or here.name == "chats"
             for name in files:
                 path = here / name
+                if path.is_symlink():
+                    continue  # never follow a link out of the tool's folder
                 if name == "logs.json":
                     if _orphan_ids(path):
                         found.append(path)

@@ -721,6 +721,7 @@ def test_discover_skips_non_rollouts(tmp_path: Path) -> None:
     keep.write_text("")
     (tmp_path / "history.jsonl").write_text("{}\n")
     (tmp_path / "sessions" / "notes.txt").write_text("x")
+    (tmp_path / "sessions" / "rollout-link.jsonl").symlink_to(keep)  # links are never followed
     assert list(IMPORTER.discover(tmp_path)) == [keep]
 
 

@@ -429,6 +429,7 @@ def test_discover_skips_logs_checkpoints_and_settings(tmp_path: Path) -> None:
     write(proj / "checkpoints" / "2026-01-01-a.py-write_file.json", {"clientHistory": []})
     write(tmp_path / "projects.json", {"projects": {}})
     write(tmp_path / "settings.json", {})
+    (proj / "chats" / "session-link-abcdef12.json").symlink_to(tmp_path / "settings.json")
     found = [p.relative_to(tmp_path).as_posix() for p in IMPORTER.discover(tmp_path)]
     assert found == ["tmp/proj/chats/session-2026-01-01T00-00-abcdef12.json"]
 
