@@ -716,7 +716,10 @@ class CodexCliImporter(Importer):
         if not text.startswith("{"):
             return False
         first = text.split("\n", 1)[0]
-        if '"type":"session_meta"' in first.replace(" ", "") or '"record_type"' in text[:4096]:
+        lines = text[:8192].split("\n", 2)
+        if '"type":"session_meta"' in first.replace(" ", "") or any(
+            line.replace(" ", "").startswith('{"record_type":') for line in lines[:2]
+        ):
             return True
         if re.match(r'\{\s*"session"\s*:\s*\{', text) and '"items"' in text:
             return True
