@@ -561,19 +561,33 @@ def test_fuzz_random_bytes(data: bytes, fuzz_dir: Path, fuzz_store: SessionStore
     _parse_only_importer_errors(path, fuzz_store)
 
 
+#: JSON's sharp edges, spliced into real input by the mutation fuzzer.
+SHARP_EDGES = [b"NaN", b"-Infinity", b"1e400", b"9" * 5000, b"[" * 5000, b'"\\ud800"', b"\x00"]
+
+
 @FUZZ
 @given(
     flips=st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.integers(0, 255)), max_size=8),
+    splices=st.lists(
+        st.tuples(st.integers(0, len(SEED) - 1), st.sampled_from(SHARP_EDGES)), max_size=3
+    ),
     cut=st.integers(1, len(SEED)),
 )
 def test_fuzz_mutated_real_input(
-    flips: list[tuple[int, int]], cut: int, fuzz_dir: Path, fuzz_store: SessionStore
+    flips: list[tuple[int, int]],
+    splices: list[tuple[int, bytes]],
+    cut: int,
+    fuzz_dir: Path,
+    fuzz_store: SessionStore,
 ) -> None:
+    """Byte flips, sharp-edged values spliced in, and a truncation, on real input."""
     data = bytearray(SEED)
     for position, value in flips:
         data[position] = value
+    for position, snippet in sorted(splices, reverse=True):
+        data[position:position] = snippet
     path = fuzz_dir / "mutated.json"
-    path.write_bytes(bytes(data[:cut]))
+    path.write_bytes(bytes(data[: cut + sum(len(s) for _, s in splices)]))
     _parse_only_importer_errors(path, fuzz_store)
 
 
