@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sessions_tui.models import Session, TextBlock
-from sessions_tui.store import SessionStore, StoreError
+from sessions_tui.store import ListQuery, SessionStore, StoreError
 from sessions_tui.store.fileformat import decode, encode
 from sessions_tui.store.metaindex import display_title, to_ms
 from tests.unit._store_helpers import strategies as sst
@@ -69,15 +69,17 @@ def test_list_summary_matches_the_session(store: SessionStore, session: Session)
     assert row.has_error == session.has_error
     assert row.starred == session.starred
     assert row.tags == session.tags
-    assert row.persisted_until == session.persisted_until
+    clamp = lambda v: None if v is None else min(v, 2**63 - 1)  # noqa: E731 - SQLite's range
+    assert row.persisted_until == clamp(session.persisted_until)
     assert row.parent_session_id == session.parent_session_id
     assert row.source_path == session.source_ref.path
     assert row.source_id == session.source_ref.id
-    assert row.tokens == (session.usage.total if session.usage else None)
+    assert row.tokens == (clamp(session.usage.total) if session.usage else None)
     assert row.bytes == store.path_of(session.id).stat().st_size
-    # --json output is valid JSON with the same values.
-    data = json.loads(json.dumps(row.to_json(), ensure_ascii=False))
-    assert data["id"] == session.id and data["models"] == session.models
+    # `list --json` text, pre-rendered by the index, is exactly what the summary serialises to.
+    text = store.index.query_json(ListQuery(ids=[session.id]))
+    assert text == json.dumps([row.to_json()], ensure_ascii=False)
+    assert json.loads(text)[0]["models"] == session.models
 
 
 @PROPERTY
@@ -104,6 +106,18 @@ def test_big_ints_in_tool_input_stay_exact(tmp_path: Path) -> None:
     got = store.get("big").messages[0].content[0]
     assert got.input == value
     assert type(got.input["n"]) is int
+
+
+def test_counts_beyond_64_bits_do_not_break_the_index(tmp_path: Path) -> None:
+    """One hostile file must not make the store unopenable: SQLite integers are 64-bit."""
+    from sessions_tui.models import TokenUsage
+
+    store = SessionStore(tmp_path / "s")
+    big = Session(id="big", persisted_until=10**30, usage=TokenUsage(input_tokens=2**64))
+    store.save(big)
+    assert store.get("big") == big  # the file keeps the exact values
+    [row] = SessionStore(tmp_path / "s").list()
+    assert row.tokens == row.persisted_until == 2**63 - 1
 
 
 def test_lone_surrogate_is_a_clear_store_error_and_writes_nothing(tmp_path: Path) -> None:

@@ -62,7 +62,8 @@ moment = st.datetimes(
 
 session_id = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,40}\Z")
 source = st.sampled_from(KNOWN_SOURCES) | st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}\Z")
-small_int = st.none() | st.integers(min_value=0, max_value=2**62)
+# Token counts and retention stamps: usually plausible, sometimes beyond SQLite's 64 bits.
+small_int = st.none() | st.integers(min_value=0, max_value=2**62) | st.just(2**64 + 7)
 
 usage = st.none() | st.builds(
     TokenUsage,
@@ -115,7 +116,7 @@ session = st.builds(
     git_branch=opt_text,
     created=moment,
     updated=moment,
-    persisted_until=st.none() | st.integers(min_value=0, max_value=2**53),
+    persisted_until=st.none() | st.integers(min_value=0, max_value=2**53) | st.just(10**20),
     tags=st.lists(text, max_size=3),
     starred=st.booleans(),
     usage=usage,
