@@ -312,8 +312,9 @@ class _Converter:
             if not text:
                 raise _Skip("empty custom instructions")
             block = TextBlock(text=text)
-            return Message(id=key, role="system", kind="context", timestamp=timestamp,
-                           content=[block])  # fmt: skip
+            return Message(
+                id=key, role="system", kind="context", timestamp=timestamp, content=[block]
+            )
         if meta.get("is_visually_hidden_from_conversation") is True:
             raise _Skip("hidden message")
         raw_role = as_str(author.get("role"))
@@ -347,24 +348,26 @@ class _Converter:
             content=blocks,
         )
 
-    def _blocks(self, ctype: str, content: dict[str, Any]) -> tuple[list[ContentBlock], str]:
-        """Blocks for one content object, and a message kind it implies ("" for none)."""
+    def _blocks(
+        self, ctype: str, content: dict[str, Any]
+    ) -> tuple[list[ContentBlock], MessageKind | None]:
+        """Blocks for one content object, and the message kind it implies (None: no change)."""
         blocks: list[ContentBlock] = []
         if ctype in ("text", "multimodal_text"):
             for part in as_list(content.get("parts")):
                 block = self._part(part)
                 if block is not None:
                     blocks.append(block)
-            return blocks, ""
+            return blocks, None
         if ctype == "code":
             code = as_str(content.get("text"))
             if code.strip():
                 lang = as_str(content.get("language"))
                 lang = "" if lang in ("unknown", "") else lang.split()[0]
                 blocks.append(TextBlock(text=_fenced(code, lang)))
-            return blocks, ""
+            return blocks, None
         if ctype == "execution_output":
-            return _text_blocks(as_str(content.get("text"))), ""
+            return _text_blocks(as_str(content.get("text"))), None
         if ctype == "system_error":
             name = as_str(content.get("name"))
             text = as_str(content.get("text"))
@@ -373,12 +376,12 @@ class _Converter:
             text = "\n\n".join(
                 s for s in (as_str(content.get("summary")), as_str(content.get("result"))) if s
             )
-            return _text_blocks(text), ""
+            return _text_blocks(text), None
         if ctype == "tether_quote":
             head = [as_str(content.get(k)) for k in ("title", "url")]
             text = "\n".join(s for s in head if s)
             body = as_str(content.get("text"))
-            return _text_blocks(f"{text}\n\n{body}" if text and body else text or body), ""
+            return _text_blocks(f"{text}\n\n{body}" if text and body else text or body), None
         if ctype == "thoughts":
             for thought in as_list(content.get("thoughts")):
                 thought = as_dict(thought)
@@ -388,12 +391,12 @@ class _Converter:
                 text = text or body or summary
                 if text:
                     blocks.append(ThinkingBlock(text=text))
-            return blocks, ""
+            return blocks, None
         if ctype == "reasoning_recap":
             recap = as_str(content.get("content")) or readable_text(content.get("parts"))
             if recap.strip():
                 blocks.append(ThinkingBlock(text=recap))
-            return blocks, ""
+            return blocks, None
         if ctype == "model_editable_context":
             memory = as_str(content.get("model_set_context"))
             return _text_blocks(memory), "context"
