@@ -51,6 +51,8 @@ class Compiled:
     #: listed newest first, one document each).
     scored: bool
     notices: list[str] = field(default_factory=list)
+    #: Only session documents can match (one per session): counting documents counts sessions.
+    one_per_session: bool = False
 
 
 def _has_role(node: Node | None) -> bool:
@@ -87,10 +89,11 @@ class Compiler:
         self.notices = []
         scored = has_text(tree)
         query = tantivy.Query.all_query() if tree is None else self.top(tree)
-        if (not scored and not _has_role(tree)) or in_title:
+        one = (not scored and not _has_role(tree)) or in_title
+        if one:
             # Filters only (or title search): one document per session, the session's own.
             query = tantivy.Query.boolean_query([(_M, query), (_M, self.term(f.ROLE, "title"))])
-        return Compiled(query, scored, self.notices)
+        return Compiled(query, scored, self.notices, one_per_session=one)
 
     def top(self, tree: Node) -> tantivy.Query:
         """The top level: an AND whose text negations exclude whole sessions."""

@@ -84,7 +84,7 @@ def read_payload(path: Path) -> tuple[dict[str, Any], int]:
         value = json.loads(payload)
         if not isinstance(value, dict) or not isinstance(value.get("messages", []), list):
             raise _SlowPath
-    except (_SlowPath, ValueError, RecursionError):
+    except Exception:  # zstd, JSON, UTF-8, recursion, or simply not the current format
         # Older formats (migrated on read), and every defect, go through the store's own
         # decoder: it migrates, and it words the error the way the rest of the app does.
         session = decode(data, path, expected_id=session_id_from_file_name(path.name)).session

@@ -110,6 +110,7 @@ class SearchIndex:
         self._matchers: dict[str, Matcher] = {}
         self._building = 0
         self._stale = False
+        self._needs_rebuild = False  # a search or write found the index damaged
         self._pending: dict[str, str] = {}  # session id -> "save" | "delete"
         self._pending_lock = threading.Lock()
         self._wake = threading.Event()
@@ -194,7 +195,9 @@ class SearchIndex:
             num_docs = searcher.num_docs
         except _Unusable:
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            if not _is_failure(exc):
+                raise
             raise _Unusable(f"index unreadable ({_short(exc)})") from None
         sidecar = self._open_sidecar(self.root / f"{name}.sqlite3")
         if num_docs == 0:
@@ -333,6 +336,10 @@ class SearchIndex:
                 self._building -= 1
 
     def _catch_up(self, progress: Progress | None) -> int:
+        if self._needs_rebuild:
+            done = self._reindex(progress)
+            self._needs_rebuild = False
+            return done
         marker = self._store_marker()
         gen = self._current()
         with self._pending_lock:
@@ -341,13 +348,19 @@ class SearchIndex:
             self._stale = False
             return 0
         self.store.refresh_index()
+        with self._pending_lock:
+            covered = dict(self._pending)  # the diff below covers every change queued so far
         todo, gone = self._diff(gen)
         bulk = len(todo) > BATCH_SESSIONS * 4
         done = self._write(gen, todo, gone, progress, bulk=bulk)
         with self._gen_lock, gen.sidecar:
             gen.sidecar.execute("INSERT OR REPLACE INTO meta VALUES ('caught_up', ?)", (marker,))
         with self._pending_lock:
-            self._pending.clear()
+            for sid, kind in covered.items():
+                if self._pending.get(sid) == kind:
+                    del self._pending[sid]
+            if not self._pending:
+                self._idle.set()
         self._stale = False
         return done
 
@@ -607,23 +620,32 @@ class SearchIndex:
                 backoff = 0.0
             except IndexBusy:
                 backoff = min(max(backoff * 2, 0.5), 30.0)
-            except Exception:  # never let the thread die; catch_up will reconcile
+            except BaseException as exc:  # never let the thread die; catch_up reconciles
+                if not _is_failure(exc):
+                    raise
                 self._stale = True
                 backoff = min(max(backoff * 2, 0.5), 30.0)
             if self._stopping:
                 return
 
     def flush_pending(self) -> int:
-        """Index the queued changes now, in this thread. Raises `IndexBusy` (they stay queued)."""
+        """Index the queued changes now, in this thread, then reconcile with the store if
+        anything else changed meanwhile. Raises `IndexBusy` (the changes stay queued)."""
         with self._pending_lock:
             batch = dict(self._pending)
             self._pending.clear()
-        if not batch:
-            self._idle.set()
-            return 0
+        done = 0
         try:
             with self._write_lock:
-                done = self._apply(batch)
+                if batch:
+                    done = self._apply(batch)
+                # Our own saves moved the store's marker; so may other processes' saves.
+                # The diff is cheap next to indexing, and marks the index caught up.
+                self._building += 1
+                try:
+                    done += self._catch_up(None)
+                finally:
+                    self._building -= 1
         except BaseException:
             with self._pending_lock:
                 for sid, kind in batch.items():
@@ -632,7 +654,6 @@ class SearchIndex:
         with self._pending_lock:
             if not self._pending:
                 self._idle.set()
-                self._stale = False
         return done
 
     def _apply(self, batch: dict[str, str]) -> int:
@@ -678,8 +699,13 @@ class SearchIndex:
                         results.notice, f"No exact matches: showing results for {alt.looser}"
                     )
                     results = alt
-        except Exception as exc:  # a damaged index must not take the app down
+        except BaseException as exc:  # a damaged index must not take the app down
+            if not _is_failure(exc):
+                raise
             self._stale = True
+            self._needs_rebuild = (
+                type(exc).__name__ == "PanicException" or "corrupt" in str(exc).lower()
+            )
             results = SearchResults(
                 query=query, notice=_join(parsed.notice, f"Search failed: {_short(exc)}")
             )
@@ -757,11 +783,11 @@ class SearchIndex:
             ordered.sort(key=lambda g: (-float(f"{g.score:.4g}"), -g.updated))
         if exhausted:
             total = len(groups)
-        elif not compiled.scored:
-            total = searcher.search(compiled.query, 0, count=True).count or 0
-            if total > len(groups):
-                total = int(searcher.cardinality(compiled.query, f.SKEY))
+        elif compiled.one_per_session:
+            total = searcher.search(compiled.query, 1, count=True).count or 0
         else:
+            # Distinct sessions among all matching documents: an estimate (HyperLogLog) once
+            # there are more than were examined.
             total = max(int(searcher.cardinality(compiled.query, f.SKEY)), len(groups))
         return ordered, total
 
@@ -889,6 +915,12 @@ class _Group:
 
 class _Unusable(Exception):
     pass
+
+
+def _is_failure(exc: BaseException) -> bool:
+    """An error to handle: any Exception, or a Rust panic inside tantivy (pyo3 raises those as
+    ``PanicException``, a BaseException, e.g. on damaged segment files)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _join(*notices: str | None) -> str | None:
