@@ -44,21 +44,21 @@ def main(ctx: click.Context, store_path: str | None, demo: bool, theme: str | No
 
 
 def _register() -> None:
-    from . import store_commands
+    from . import (
+        cleanup_commands,
+        export_commands,
+        import_commands,
+        search_commands,
+        store_commands,
+    )
 
-    for module in (store_commands,):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    # Optional command groups contributed by other parts (importers, search, export, cleanup).
-    import importlib
-
-    for name in ("import_commands", "search_commands", "export_commands", "cleanup_commands"):
-        try:
-            module = importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+    for module in (
+        store_commands,
+        import_commands,
+        search_commands,
+        export_commands,
+        cleanup_commands,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

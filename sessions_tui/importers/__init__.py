@@ -23,12 +23,9 @@ IMPORTER_MODULES = (
 
 
 def load_all() -> None:
+    """Import every importer module so it registers itself."""
     for name in IMPORTER_MODULES:
-        try:
-            importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
+        importlib.import_module(f".{name}", __name__)
 
 
 __all__ = [
