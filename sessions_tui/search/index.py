@@ -52,6 +52,8 @@ Progress = Callable[[int, int], None]
 
 #: Hits (matching messages) shown per session.
 MAX_HITS = 3
+#: A snippet looks at most at this many places of a long message.
+_SNIPPET_WINDOWS = 4
 #: Documents fetched per session wanted on a page, before fetching more.
 _FETCH_FACTOR = 6
 _MAX_FETCH = 100_000
@@ -794,8 +796,8 @@ class SearchIndex:
     def _result(
         self, searcher: tantivy.Searcher, group: _Group, matcher: Matcher, scored: bool
     ) -> SessionResult | None:
-        docs = [searcher.doc(addr).to_dict() for addr in group.addrs]
-        sid = docs[0][f.SID][0]
+        first = searcher.doc(group.addrs[0]).to_dict()
+        sid = first[f.SID][0]
         summary = self.store.index.get(sid)
         if summary is None:
             # In the index but gone from the store: drop it now, and from the index soon.
@@ -806,7 +808,8 @@ class SearchIndex:
             return None
         hits: list[SearchHit] = []
         fallback: SearchHit | None = None
-        for doc in docs:
+        for n, addr in enumerate(group.addrs):
+            doc = first if n == 0 else searcher.doc(addr).to_dict()
             text = (doc.get(f.TEXT) or [""])[0]
             role = (doc.get(f.ROLE) or [""])[0]
             mid = (doc.get(f.MID) or [""])[0]
@@ -815,7 +818,7 @@ class SearchIndex:
                 text = next(
                     (line for line in text.splitlines() if matcher.ranges(line)), summary.title
                 )
-            ranges = matcher.ranges(text)
+            ranges = matcher.ranges(text, max_windows=_SNIPPET_WINDOWS)
             frag, frag_ranges = fragment(text, ranges)
             hit = SearchHit(mid, role, frag, frag_ranges)
             if frag_ranges:

@@ -18,9 +18,11 @@ from .query import Phrase, Word, edit_distance
 from .tokenize import NOSPACE_RUN, camel_parts
 
 #: Texts longer than this are not tokenized whole: windows around literal hits are.
-_LONG_TEXT = 20_000
-_WINDOW = 600
-_MAX_WINDOWS = 24
+_LONG_TEXT = 4_000
+_WINDOW = 300
+_MAX_WINDOWS = 10_000
+#: Where no literal occurs (typo-tolerant words, folded accents): the text's beginning.
+_FALLBACK_CHARS = 50_000
 
 
 @dataclass(slots=True)
@@ -96,19 +98,23 @@ class Matcher:
             self._cache[token] = hit
         return hit
 
-    def ranges(self, text: str) -> list[tuple[int, int]]:
-        """Sorted, merged char ranges of ``text`` that the query matches."""
+    def ranges(self, text: str, max_windows: int = _MAX_WINDOWS) -> list[tuple[int, int]]:
+        """Sorted, merged char ranges of ``text`` that the query matches.
+
+        Long texts are tokenized only around literal occurrences of the query's words (at most
+        ``max_windows`` windows): a snippet needs a few, a transcript highlight many.
+        """
         if self.empty or not text:
             return []
         if len(text) <= _LONG_TEXT:
             found = self._ranges_in(text, 0)
         else:
             found = []
-            for start, end in self._windows(text):
+            for start, end in self._windows(text, max_windows):
                 found.extend(self._ranges_in(text[start:end], start))
         return _merge(found)
 
-    def _windows(self, text: str) -> list[tuple[int, int]]:
+    def _windows(self, text: str, max_windows: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         if self._literal is not None:
             for match in self._literal.finditer(text):
@@ -117,17 +123,18 @@ class Matcher:
                 if spans and a <= spans[-1][1]:
                     spans[-1] = (spans[-1][0], b)
                 else:
-                    if len(spans) >= _MAX_WINDOWS:
+                    if len(spans) >= max_windows:
                         break
                     spans.append((a, b))
         if not spans:
-            spans = [(0, _LONG_TEXT)]
+            spans = [(0, min(len(text), _FALLBACK_CHARS))]
         # Windows start and end on whitespace so no token is cut in two.
         out = []
-        for a, b in spans:
-            while a > 0 and not text[a - 1].isspace():
+        for a0, b0 in spans:
+            a, b = a0, b0
+            while a > 0 and not text[a - 1].isspace() and a0 - a < 200:
                 a -= 1
-            while b < len(text) and not text[b].isspace():
+            while b < len(text) and not text[b].isspace() and b - b0 < 200:
                 b += 1
             out.append((a, b))
         return out
@@ -208,12 +215,24 @@ def fragment(
         frag, _ = _normalise(text, 0, end, [])
         return (frag + ("…" if end < len(text) else "")).strip(), []
     best_start, best_score = ranges[0][0], (-1, -1)
-    for i, (a, _b) in enumerate(ranges):
-        inside = [r for r in ranges[i:] if r[1] <= a + width]
-        distinct = len({text[x:y].lower() for x, y in inside})
-        score = (distinct, len(inside))
+    considered = ranges[:400]
+    words = [text[a:b].lower() for a, b in considered]
+    j = 0
+    counts: dict[str, int] = {}
+    for i, (a, _b) in enumerate(considered):
+        # Extend the window [i, j) to every range ending within width of this start.
+        while j < len(considered) and considered[j][1] <= a + width:
+            counts[words[j]] = counts.get(words[j], 0) + 1
+            j += 1
+        score = (len(counts), j - i)
         if score > best_score:
             best_start, best_score = a, score
+        if j > i:
+            counts[words[i]] -= 1
+            if not counts[words[i]]:
+                del counts[words[i]]
+        else:
+            j = i + 1
     # Lead in with some context before the first match, on a word boundary.
     start = max(0, best_start - width // 4)
     while start > 0 and start > best_start - width // 2 and not text[start - 1].isspace():
