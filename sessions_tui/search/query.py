@@ -100,6 +100,7 @@ FILTER_KEYS = {
     "label": "tag",
     "after": "after",
     "since": "after",
+    "from": "after",
     "before": "before",
     "until": "before",
     "on": "on",
@@ -119,7 +120,13 @@ ROLES = {
     "system": "system",
     "title": "title",
 }
-IS_VALUES = {"starred": ("starred", "1"), "unstarred": ("starred", "0"), "error": ("error", "1")}
+IS_VALUES = {
+    "starred": ("starred", "1"),
+    "unstarred": ("starred", "0"),
+    "error": ("error", "1"),
+    # The listing hides subagent transcripts unless asked; search always includes them.
+    "subagent": ("all", ""),
+}
 HAS_VALUES = {"error": ("error", "1"), "errors": ("error", "1")}
 IN_VALUES = {"title"}
 
@@ -230,6 +237,19 @@ _SPACE = frozenset(" \t\r\n\f\v\u3000")
 _FIELD_RE = re.compile(r"^([A-Za-z]+):(.*)$", re.S)
 
 
+def _closing_quote(text: str, start: int) -> int:
+    """Index of the quote closing a quoted filter value (``\\"`` is an escaped quote)."""
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == '"':
+            return i
+        i += 1
+    return -1
+
+
 def _lex(text: str, notices: list[str]) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(text)
@@ -289,11 +309,10 @@ def _lex(text: str, notices: list[str]) -> list[_Tok]:
                 # key:"quoted value"
                 match = _FIELD_RE.match(text[start:i])
                 if match and i == start + len(match.group(1)) + 1:
-                    end = text.find('"', i + 1)
+                    end = _closing_quote(text, i + 1)
                     if end >= 0:
-                        toks.append(
-                            _Tok("field", text[i + 1 : end], key=match.group(1), quoted=True)
-                        )
+                        value = re.sub(r"\\(.)", r"\1", text[i + 1 : end])
+                        toks.append(_Tok("field", value, key=match.group(1), quoted=True))
                         i = end + 1
                         start = -1
                         break
@@ -464,6 +483,8 @@ class _Parser:
             if found is None:
                 known = ", ".join(f"{key}:{v}" for v in table)
                 self.notices.append(f"Unknown filter '{key}:{value}' (known: {known}): ignored")
+                return None
+            if found[0] == "all":
                 return None
             return Filter(found[0], found[1])
         if key == "in":

@@ -279,3 +279,14 @@ def test_suggestions(index):
     assert index.suggest("pay", field="project") == ["payments-api"]
     assert index.suggest("co", field="tool") == ["codex-cli", "claude-code"]  # prefix first
     assert index.suggest("k", field="tag") == ["keep"]
+
+
+def test_tui_filter_chips_round_trip():
+    """The TUI writes filters with its own quoting (sessions_tui.tui.querystring.quote)."""
+    from sessions_tui.search.query import Filter
+
+    tree = parse('project:"my \\"odd\\" project" retry').tree
+    assert tree.children[0] == Filter("project", 'my "odd" project')
+    assert parse("from:2025-01-01").tree == parse("after:2025-01-01").tree
+    # is:subagent asks the listing to include subagents; search always does.
+    assert parse("is:subagent").tree is None and not parse("is:subagent").notices
