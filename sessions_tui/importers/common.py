@@ -71,17 +71,48 @@ def loads(text: str | bytes) -> Any:
         raw_surrogates_possible and _SURROGATE.search(text)
     ):
         return value
-    return _scrub_surrogates(value)
+    return scrub_surrogates(value)
 
 
-def _scrub_surrogates(value: Any) -> Any:
-    """Lone surrogates survive json.loads but fail at save time; replace them now."""
+def raw_decode(text: str, index: int = 0) -> tuple[Any, int]:
+    """One strict JSON value starting at ``index`` and where it ends, for readers that walk a
+    document value by value (exports, truncated chat files). Surrogates are not scrubbed:
+    the caller scrubs what it keeps. Raises `ValueError` (never `RecursionError`)."""
+    try:
+        return _DECODER.raw_decode(text, index)
+    except RecursionError:
+        raise BadJSON("JSON nested too deeply") from None
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """Replace lone surrogates (they parse, but cannot be saved) by U+FFFD, in place.
+
+    Iterative: a value nested almost to the recursion limit (which the decoder accepts) must
+    not overflow the stack here, or one hostile line would cost its whole file.
+    """
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
-    if isinstance(value, list):
-        return [_scrub_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub_surrogates(k): _scrub_surrogates(v) for k, v in value.items()}
+        return _SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and _SURROGATE.search(k) for k in node):
+                items = list(node.items())
+                node.clear()
+                node.update((_SURROGATE.sub("\ufffd", k), v) for k, v in items)
+            for key, item in node.items():
+                if isinstance(item, str):
+                    if _SURROGATE.search(item):
+                        node[key] = _SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    if _SURROGATE.search(item):
+                        node[i] = _SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
     return value
 
 
