@@ -285,7 +285,7 @@ def _doc(base: str, mid: str, role: str, weight: float, models_json: str, text: 
     if has_nospace(text):
         tokens = cjk_tokens_json(text)
         if tokens is not None:
-            parts += [f',"{f.CJK}":', _dumps(tokens)]
+            parts += [f',"{f.CJK}":', tokens]
     parts.append("}")
     return "".join(parts)
 

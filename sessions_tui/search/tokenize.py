@@ -12,6 +12,7 @@ here, on the small part of the text that needs them:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -41,6 +42,7 @@ _RUN_GAP = 8
 CAMEL_IDENT = re.compile(r"\b[A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z])[A-Za-z0-9]*\b")
 #: Cheap pre-check: most text has no inner capital at all, and this scans twice as fast.
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
@@ -71,33 +73,37 @@ def cjk_tokens(text: str) -> tantivy.PreTokenizedString | None:
     return tantivy.PreTokenizedString(text, tokens)
 
 
-def cjk_tokens_json(text: str) -> dict[str, object] | None:
-    """`cjk_tokens` in tantivy's JSON form for a pre-tokenized string (for ``add_json``)."""
-    tokens: list[dict[str, object]] = []
+def cjk_tokens_json(text: str) -> str | None:
+    """`cjk_tokens` as the JSON of tantivy's pre-tokenized string (for ``add_json``).
+
+    Written by hand: a run of these scripts never holds a quote, backslash or control
+    character, and building dicts for ``json.dumps`` cost more than the indexing.
+    """
+    parts: list[str] = []
     position = 0
     for match in NOSPACE_RUN.finditer(text):
         run, start = match.group(), match.start()
-        for i, gram in enumerate(cjk_grams(run)):
-            offset = start + (i if len(gram) == 2 or len(run) == 1 else len(run) - 1)
-            tokens.append(
-                {
-                    "offset_from": offset,
-                    "offset_to": offset + len(gram),
-                    "position": position,
-                    "text": gram,
-                    "position_length": 1,
-                }
+        grams = cjk_grams(run)
+        last = len(grams) - 1
+        for i, gram in enumerate(grams):
+            offset = start + (len(run) - 1 if i == last and len(run) > 1 else i)
+            parts.append(
+                f'{{"offset_from":{offset},"offset_to":{offset + len(gram)},'
+                f'"position":{position},"text":"{gram}","position_length":1}}'
             )
             position += 1
         position += _RUN_GAP
-    if not tokens:
+    if not parts:
         return None
-    return {"text": text, "tokens": tokens}
+    return '{"text":' + _encode(text) + ',"tokens":[' + ",".join(parts) + "]}"
 
 
 def camel_parts(identifier: str) -> list[tuple[int, int]]:
     """Char ranges of the parts of one CamelCase identifier."""
     return [m.span() for m in _CAMEL_PART.finditer(identifier)]
+
+
+_PARTS_CACHE: dict[str, str] = {}
 
 
 def camel_text(text: str) -> str:
@@ -106,12 +112,17 @@ def camel_text(text: str) -> str:
         return ""
     seen: set[str] = set()
     out: list[str] = []
-    for match in CAMEL_IDENT.finditer(text):
-        ident = match.group()
+    for ident in CAMEL_IDENT.findall(text):
         if ident in seen:
             continue
         seen.add(ident)
-        out.extend(ident[a:b] for a, b in camel_parts(ident))
+        parts = _PARTS_CACHE.get(ident)
+        if parts is None:
+            if len(_PARTS_CACHE) > 50_000:
+                _PARTS_CACHE.clear()
+            parts = " ".join(_CAMEL_PART.findall(ident))
+            _PARTS_CACHE[ident] = parts
+        out.append(parts)
     return " ".join(out)
 
 
