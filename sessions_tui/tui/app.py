@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ..store import SessionStore
 from .commands import SessionsCommands
@@ -26,7 +27,7 @@ class SessionsApp(App[None]):
     TITLE = "sessions-tui"
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {SessionsCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
@@ -41,6 +42,7 @@ class SessionsApp(App[None]):
         now: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,
         open_search_index: bool = True,
+        show_timings: bool = True,
     ) -> None:
         """Args:
         store: the store to browse.
@@ -48,12 +50,14 @@ class SessionsApp(App[None]):
         now: the clock for relative dates ("3d ago"); tests pass a frozen one.
         tz: time zone for timestamps (None: the local zone).
         open_search_index: open the full-text index after the first paint.
+        show_timings: show search times in the status line (snapshots turn them off).
         """
         super().__init__()
         self.store = store
         self.now = now or (lambda: datetime.now(UTC))
         self.tz = tz
         self.open_search_index = open_search_index
+        self.show_timings = show_timings
         themes, self._theme_errors = available_themes()
         for t in themes:
             self.register_theme(t)

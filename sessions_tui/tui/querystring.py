@@ -60,7 +60,7 @@ class ParsedQuery:
 
 def quote(value: str) -> str:
     """Quote a filter value if it holds spaces or quotes, so it survives a round trip."""
-    if value and not re.search(r"[\s\"']", value):
+    if value and not re.search(r"[\s\"'\\]", value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

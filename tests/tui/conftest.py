@@ -28,7 +28,12 @@ def make_demo_app(demo_store: SessionStore) -> Callable[..., SessionsApp]:
 
     def factory(theme: str = "sessions-dark", search: bool = False) -> SessionsApp:
         return make_app(
-            demo_store, theme=theme, now=lambda: BASE_TIME, tz=UTC, open_search_index=search
+            demo_store,
+            theme=theme,
+            now=lambda: BASE_TIME,
+            tz=UTC,
+            open_search_index=search,
+            show_timings=False,
         )
 
     return factory

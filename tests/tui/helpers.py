@@ -64,3 +64,14 @@ async def close_dialog(pilot: Pilot, *keys: str) -> None:
     else:
         raise AssertionError(f"{dialog!r} did not close after {keys!r}")
     await settle(pilot)
+
+
+async def still(pilot: Pilot) -> None:
+    """Settle, then stop cursor blinking so a snapshot does not depend on when it is taken."""
+    from textual.widgets import Input
+
+    await settle(pilot)
+    for screen in pilot.app.screen_stack:
+        for widget in screen.query(Input):
+            widget.cursor_blink = False
+    await pilot.pause()

@@ -15,12 +15,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -36,7 +36,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.picker import Choice, PickerDialog
 from ..dialogs.resume import ResumeDialog
 from ..dialogs.text_input import TextInputDialog
-from ..formatting import human_size, one_line, short_model, short_project
+from ..formatting import human_size, one_line, short_project
 from ..querystring import (
     Filter,
     parse,
@@ -61,7 +61,7 @@ WIDE = 150  # columns from which the transcript sits beside the list instead of 
 
 
 class _Cancelled(Exception):
-    """Raised from a progress callback to stop a long core operation when its worker is cancelled."""
+    """Raised from a progress callback to stop a core operation whose worker was cancelled."""
 
 
 @dataclass(slots=True)
@@ -77,7 +77,7 @@ class _Applied:
 
 
 class MainScreen(Screen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="main.search"),
         Binding("ctrl+f", "focus_search", "Search", show=False),
         Binding("f", "filter_menu", "Filter", id="main.filter"),
@@ -126,7 +126,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="search-row"):
             yield Static("🔍", id="search-icon")
             yield Input(
-                placeholder="Search sessions…  tool: model: project: after: before: is:starred tag:",
+                placeholder="Search sessions…  tool: model: project: after: before: is: tag:",
                 id="search",
             )
         yield FilterBar(id="filter-bar")
@@ -160,11 +160,12 @@ class MainScreen(Screen[None]):
         self.query_one("#transcript-pane").border_title = "Transcript"
         self.session_list.focus()
         self.store.listeners.append(self._on_store_event)
-        self._update_status()
         if self.sessions_app.open_search_index:
             self.call_after_refresh(self._open_index)
         else:
-            self.index_state = "off"
+            self.index_state = "off (titles only)"
+        self._update_status()
+        self.query_one("#transcript-pane").border_subtitle = self.transcript.status_text
 
     def on_unmount(self) -> None:
         with contextlib.suppress(ValueError):
@@ -351,7 +352,6 @@ class MainScreen(Screen[None]):
                 source.with_sort(self.sort, self.descending),
                 keep=current.session_id if current else None,
             )
-        self.notify(f"Sorted by {self.sort} {'▼' if self.descending else '▲'}", timeout=1.5)
 
     @on(SessionList.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -361,9 +361,12 @@ class MainScreen(Screen[None]):
         a = self.applied
         parsed = parse(a.query)
         if a.mode == "search":
-            shown = f"{a.total:,} matching sessions ({a.elapsed_ms:.0f} ms)"
+            shown = f"{a.total:,} matching sessions"
+            if self.sessions_app.show_timings:
+                shown += f" ({a.elapsed_ms:.0f} ms)"
         else:
-            shown = f"{self.session_list.source.count():,} of {a.total or self.store.count():,} sessions"
+            total = a.total or self.store.count()
+            shown = f"{self.session_list.source.count():,} of {total:,} sessions"
         filters = " ".join(str(f) for f in parsed.filters)
         selected = (
             f"{len(self.session_list.selected):,} selected" if self.session_list.selected else ""
@@ -428,11 +431,7 @@ class MainScreen(Screen[None]):
         choices = [
             Choice(
                 value,
-                short_project(value) + f"  {value}"
-                if picker == "project"
-                else short_model(value)
-                if picker == "model"
-                else value,
+                f"{short_project(value)}  {value}" if picker == "project" else value,
                 f"{count:,}",
             )
             for value, count in values
@@ -670,7 +669,8 @@ class MainScreen(Screen[None]):
         try:
             if starred is not None:
                 self.store.set_starred(ids, starred)
-                note = f"{'Starred' if starred else 'Unstarred'} {len(ids):,} session{'s' if len(ids) != 1 else ''}"
+                verb = "Starred" if starred else "Unstarred"
+                note = f"{verb} {len(ids):,} session{'s' if len(ids) != 1 else ''}"
             else:
                 self.store.set_tags(ids, add=add, remove=remove)
                 note = f"Tags updated on {len(ids):,} session{'s' if len(ids) != 1 else ''}"

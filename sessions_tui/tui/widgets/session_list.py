@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -53,7 +54,7 @@ MIN_TITLE = 24
 class SessionList(ScrollView, can_focus=True):
     """Sessions as rows; in search mode each row carries its highlighted snippet underneath."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
@@ -70,7 +71,7 @@ class SessionList(ScrollView, can_focus=True):
         Binding("O", "reverse_sort", "Reverse sort", show=False),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "session-list--header",
         "session-list--sorted",
         "session-list--cursor",
@@ -212,9 +213,9 @@ class SessionList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         row = self.source.row(new)
         self.post_message(self.Highlighted(row.session_id if row else None, row))
-        if isinstance(self.source, SearchSource) and self.source.more:
-            if new >= self.source.count() - 20:
-                self.post_message(self.NeedMore())
+        source = self.source
+        if isinstance(source, SearchSource) and source.more and new >= source.count() - 20:
+            self.post_message(self.NeedMore())
         self.scroll_to_cursor()
         self.refresh()
 

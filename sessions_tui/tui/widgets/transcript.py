@@ -13,11 +13,12 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -74,7 +75,7 @@ def highlight_strip(strip: Strip, spans: list[tuple[int, int]], style: Style) ->
 class TranscriptView(ScrollView, can_focus=True):
     """Shows one session. Entry 0 is the session's header, entries 1.. its messages."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "scroll_lines(-1)", "Up", show=False),
         Binding("down,j", "scroll_lines(1)", "Down", show=False),
         Binding("pageup,b", "page(-1)", "Page up", show=False),
@@ -94,7 +95,7 @@ class TranscriptView(ScrollView, can_focus=True):
     TranscriptView { overflow-x: hidden; }
     """
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--user",
         "transcript--assistant",
         "transcript--system",
@@ -416,14 +417,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self.options.toggled.clear()
         self._relayout()
         self.refresh()
-        self.notify(f"Tool output: {mode}", timeout=1.5)
         self.post_message(self.StatusChanged(self.status_text))
 
     def action_toggle_thinking(self) -> None:
         self.options.show_thinking = not self.options.show_thinking
         self._relayout()
         self.refresh()
-        self.notify(f"Thinking: {'shown' if self.options.show_thinking else 'hidden'}", timeout=1.5)
         self.post_message(self.StatusChanged(self.status_text))
 
     @property
