@@ -269,3 +269,36 @@ def test_writer_killed_mid_commit_leaves_an_index_that_opens(tmp_path):
         assert index.search("", limit=1).total == expected
         assert index.search("the", limit=5).results
         index.close()
+
+
+def test_searching_from_threads_while_the_index_is_written(store, index):
+    import threading
+
+    index.attach()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        try:
+            while not stop.is_set():
+                result = index.search("narwhal OR terraform", limit=5)
+                assert not (result.notice or "").startswith("Search failed"), result.notice
+                index.highlight_ranges("narwhal", "a narwhal")
+                index.suggest("terr")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(15):
+            store.save(_session(f"T{n}", f"narwhal number {n}"))
+        index.reindex()
+        assert index.wait_idle(30)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors
+    assert index.search("narwhal", limit=50).total == 15
