@@ -40,7 +40,16 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, iter_jsonl, load_json_file, loads, parse_time, read_bytes, text_of
+from .common import (
+    cut_title,
+    iter_jsonl,
+    load_json_file,
+    loads,
+    parse_time,
+    raw_decode,
+    read_bytes,
+    text_of,
+)
 
 SOURCE = "gemini-cli"
 
@@ -52,20 +61,6 @@ _CONTEXT_PREFIXES = ("<session_context>", "This is the Gemini CLI. We are settin
 #: Files in a Gemini folder that are never transcripts.
 _NOT_CHATS = {"logs.json", "projects.json", "settings.json", "installation_id", "shell_history"}
 _MAX_SIBLINGS = 200
-
-
-def _reject(name: str) -> Any:
-    raise ValueError(f"non-standard JSON number {name}")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"number out of range: {text[:40]}")
-    return value
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject, parse_float=_finite)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -393,8 +388,8 @@ def _salvage(data: bytes) -> dict[str, Any] | None:
         if position >= len(text) or text[position] == "]":
             break
         try:
-            value, position = _DECODER.raw_decode(text, position)
-        except (ValueError, RecursionError):
+            value, position = raw_decode(text, position)
+        except ValueError:
             break
         messages.append(value)
     if not messages:

@@ -14,7 +14,6 @@ as downloaded. Exports run to hundreds of megabytes and are untrusted, so this m
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import zipfile
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .base import ImporterError, ParseStats
-from .common import iter_zip_members, read_bytes
+from .common import iter_zip_members, raw_decode, read_bytes, scrub_surrogates
 
 EXPORT_MEMBER = "conversations.json"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -42,30 +41,11 @@ _MARKERS: dict[str, tuple[bytes, ...]] = {
     CLAUDE_AI: (b'"chat_messages"', b'"sender"', b'"parent_message_uuid"'),
 }
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _WS = re.compile(r"[ \t\n\r]*")
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _RESYNC = re.compile(r",[ \t\n\r]*\{")
 _WRAPPER = re.compile(r'\{[ \t\n\r]*"conversations"[ \t\n\r]*:[ \t\n\r]*\[')
-
-
-class _BadNumber(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _BadNumber(f"non-standard JSON number {name}")
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise _BadNumber(f"number out of range: {text[:40]}")
-    return value
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_parse_float)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,14 +184,6 @@ def _decode_text(where: str, data: bytes, stats: ParseStats) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-def _decode_at(text: str, index: int) -> tuple[Any, int]:
-    """One JSON value at ``index`` (strict numbers); ValueError for anything unreadable."""
-    try:
-        return _DECODER.raw_decode(text, index)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-
-
 def iter_conversations(
     where: str,
     data: bytes,
@@ -234,7 +206,7 @@ def iter_conversations(
         return
     if text[index] == "{":
         try:
-            value, _end = _decode_at(text, index)
+            value, _end = raw_decode(text, index)
         except ValueError as exc:
             raise ImporterError(path, f"not valid JSON: {exc}") from None
         if isinstance(value, dict) and isinstance(value.get("conversations"), list):
@@ -280,7 +252,7 @@ def _iter_array(
         if error is None:
             number += 1
             try:
-                value, end = _decode_at(text, index)
+                value, end = raw_decode(text, index)
             except ValueError as exc:
                 error = f"bad JSON: {exc}"
                 skipped = _skip_balanced(text, index)
@@ -352,7 +324,7 @@ def _resync(
         attempts += 1
         brace = match.end() - 1
         try:
-            value, end = _decode_at(text, brace)
+            value, end = raw_decode(text, brace)
         except ValueError:
             position = brace + 1
             continue
@@ -360,36 +332,6 @@ def _resync(
             return brace, value, end
         position = end  # a complete inner object: no conversation starts inside it
     return None
-
-
-def scrub_surrogates(value: Any) -> Any:
-    """Replace lone surrogates (they parse, but cannot be saved) by U+FFFD, in place.
-
-    Iterative, so a deeply nested value cannot exhaust the stack."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if any(isinstance(k, str) and _SURROGATE.search(k) for k in node):
-                items = list(node.items())
-                node.clear()
-                node.update((_SURROGATE.sub("\ufffd", k), v) for k, v in items)
-            for key, item in node.items():
-                if isinstance(item, str):
-                    if _SURROGATE.search(item):
-                        node[key] = _SURROGATE.sub("\ufffd", item)
-                elif isinstance(item, dict | list):
-                    stack.append(item)
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                if isinstance(item, str):
-                    if _SURROGATE.search(item):
-                        node[i] = _SURROGATE.sub("\ufffd", item)
-                elif isinstance(item, dict | list):
-                    stack.append(item)
-    return value
 
 
 # ---------------------------------------------------------------------------------------------
