@@ -78,6 +78,8 @@ class ImportSummary:
 
     new: int = 0
     updated: int = 0
+    #: Sessions found as they were: parsed and identical, or in a file skipped as unchanged
+    #: (counted from what that file produced last time, so a re-import reads "206 unchanged").
     unchanged: int = 0
     #: Sessions the user deleted in sessions-tui (in the trash, or gone after an import),
     #: not brought back.
@@ -405,6 +407,7 @@ class ImportRun:
                 summary.failures.append(Failure(str(task.path), "vanished or unreadable"))
             elif self.unchanged_by_stat(task):
                 summary.files_unchanged += 1
+                summary.unchanged += len(self._known[str(task.path)].sessions)
             elif defer is None or not defer(task):
                 todo.append(task)
         total = sum(t.size for t in todo)
@@ -465,6 +468,7 @@ class ImportRun:
             and known.source == task.importer.source
         ):
             summary.files_unchanged += 1
+            summary.unchanged += len(known.sessions)
             self._pending_files.append(
                 FileState(path_key, known.source, len(data), task.mtime_ns, digest, known.sessions)
             )

@@ -40,11 +40,13 @@ def test_import_then_show_a_deep_phrase(cc: Path, tmp_path: Path) -> None:
     assert data["sessions"] == {
         "new": 0,
         "updated": 0,
-        "unchanged": 0,
+        "unchanged": 8,
         "failed": 0,
         "kept_deleted": 0,
     }
     assert data["files"]["unchanged"] == 8 and data["exit_code"] == 0
+    plain = run(store, "import", str(cc))
+    assert "Sessions: 0 new, 0 updated, 8 unchanged, 0 failed" in plain.output
 
 
 def test_exit_1_with_path_and_reason(cc: Path, tmp_path: Path) -> None:

@@ -82,8 +82,9 @@ def test_first_import_then_nothing_to_do(cc: Path, store: SessionStore) -> None:
     assert len(store.list()) == 8
     before = file_mtimes(store)
     second = import_paths(store, [cc])
-    assert (second.new, second.updated, second.unchanged) == (0, 0, 0)
-    assert second.files_unchanged == 8 and second.files_parsed == 0  # skipped without reading
+    # Skipped without reading, yet reported as the 8 unchanged sessions they hold.
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 8)
+    assert second.files_unchanged == 8 and second.files_parsed == 0
     assert file_mtimes(store) == before
     assert second.exit_code() == 0
 
@@ -95,6 +96,7 @@ def test_touched_file_is_hashed_not_reparsed(cc: Path, store: SessionStore) -> N
     os.utime(path, ns=(1, 1))
     again = import_paths(store, [cc])
     assert again.files_unchanged == 8 and again.files_parsed == 0
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 8)
     assert file_mtimes(store) == before
 
 
