@@ -261,10 +261,14 @@ def plan(
     *,
     forced: bool = False,
     auto: bool = False,
+    claimed: set[Path] | None = None,
 ) -> list[Task]:
-    """Tasks for ``paths``; problems with a path given by the user go into ``summary``."""
+    """Tasks for ``paths``; problems with a path given by the user go into ``summary``.
+
+    ``claimed`` (resolved paths already planned) is shared by callers that plan several
+    times for one run, so a file reachable from two locations is read once."""
     tasks: list[Task] = []
-    claimed: set[Path] = set()
+    claimed = set() if claimed is None else claimed
     for given in paths:
         path = Path(given).expanduser()
         try:
@@ -652,9 +656,12 @@ def default_locations(importers: dict[str, Importer] | None = None) -> list[tupl
 
 
 def plan_auto(summary: ImportSummary) -> list[Task]:
+    """Tasks for every tool's default locations. They overlap (aider looks in the working
+    directory and the home that contains it), so each file is planned once."""
     tasks: list[Task] = []
+    claimed: set[Path] = set()
     for importer, location in default_locations():
-        tasks += plan({importer.source: importer}, [location], summary, auto=True)
+        tasks += plan({importer.source: importer}, [location], summary, auto=True, claimed=claimed)
     return tasks
 
 

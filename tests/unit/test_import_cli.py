@@ -23,6 +23,19 @@ def cc(realdata: Path) -> Path:
     return src
 
 
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``--auto`` and ``watch`` look in the home and working directories: never the
+    developer's real ones."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "AIDER_CHAT_HISTORY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(home)
+    return home
+
+
 def run(store: Path, *args: str):
     return CliRunner().invoke(main, ["--store", str(store), *args])
 

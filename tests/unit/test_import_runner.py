@@ -44,6 +44,19 @@ def cc(realdata: Path, tmp_path: Path) -> Path:
     return dst
 
 
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``--auto`` looks in the home and working directories: never the developer's real ones
+    (their own Codex or aider sessions would change every count here)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "AIDER_CHAT_HISTORY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(home)
+    return home
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SessionStore:
     return SessionStore(tmp_path / "store")
@@ -254,6 +267,21 @@ def test_auto_import_uses_default_locations(cc: Path, store, monkeypatch) -> Non
     assert first.new == 8 and first.exit_code() == 0
     again = auto_import(store)
     assert again.files_unchanged == 8 and again.files_parsed == 0
+
+
+def test_auto_import_reads_a_file_found_from_two_locations_once(
+    realdata: Path, home: Path, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Aider looks in the working directory and in the home; working inside the home, its
+    history is reachable from both and must be one new session, not two."""
+    src = realdata / "aider" / "AndrewJacop-Simple-Calulator"
+    if not src.is_dir():
+        pytest.skip(f"no aider files at {src}")
+    shutil.copytree(src, home / "calc")
+    monkeypatch.chdir(home / "calc")
+    summary = auto_import(store)
+    assert (summary.new, summary.files_found, summary.files_parsed) == (1, 1, 1)
+    assert summary.by_source == {"aider": 1}
 
 
 def test_store_files_stay_private(cc: Path, store: SessionStore) -> None:
