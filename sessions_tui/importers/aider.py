@@ -372,6 +372,7 @@ class AiderImporter(Importer):
 
     source = SOURCE
     label = "Aider"
+    owns_default_locations = False
 
     def default_locations(self) -> list[Path]:
         # Aider keeps its history in each repository; there is no central folder. Look in the

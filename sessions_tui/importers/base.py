@@ -56,6 +56,11 @@ class Importer(ABC):
 
     source: ClassVar[str]
     label: ClassVar[str]
+    #: Whether `default_locations` are folders the tool owns. There, files that are not
+    #: transcripts are the tool's bookkeeping and ``--auto`` counts them in its summary. A tool
+    #: that keeps its history in the user's own folders (aider: the home and working
+    #: directory) sets False, so ``--auto`` never walks a whole home just to count its files.
+    owns_default_locations: ClassVar[bool] = True
 
     @abstractmethod
     def default_locations(self) -> list[Path]:

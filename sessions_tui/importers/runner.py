@@ -304,7 +304,8 @@ def plan(
                     claimed.add(key)
                     tasks.append(Task(file, importer, verify=not forced and not auto))
                     found += 1
-            summary.files_not_transcripts += max(0, _count_files(path) - found)
+            if not auto or all(i.owns_default_locations for i in importers.values()):
+                summary.files_not_transcripts += max(0, _count_files(path) - found)
             if not found and not auto:
                 summary.failures.append(
                     Failure(str(path), "no session files of any known tool found here")

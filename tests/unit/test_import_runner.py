@@ -284,6 +284,25 @@ def test_auto_import_reads_a_file_found_from_two_locations_once(
     assert summary.by_source == {"aider": 1}
 
 
+def test_auto_import_does_not_walk_the_home_to_count_its_files(
+    realdata: Path, home: Path, store: SessionStore
+) -> None:
+    """Aider's default locations are the user's own home and working directory: its history
+    there is found, but the user's other files are not walked and reported as "not
+    transcripts" (on a real home that is a six-figure count, at every start of the app)."""
+    src = realdata / "aider" / "AndrewJacop-Simple-Calulator"
+    if not src.is_dir():
+        pytest.skip(f"no aider files at {src}")
+    shutil.copytree(src, home / "calc")
+    photos = home / "photos" / "2024"
+    photos.mkdir(parents=True)
+    for number in range(40):
+        (photos / f"img{number}.jpg").write_bytes(b"\xff\xd8")
+    summary = auto_import(store)
+    assert summary.by_source == {"aider": 1} and summary.exit_code() == 0
+    assert summary.files_not_transcripts == 0
+
+
 def test_store_files_stay_private(cc: Path, store: SessionStore) -> None:
     import_paths(store, [cc])
     cache = store.layout.index_dir / "imports.sqlite3"
