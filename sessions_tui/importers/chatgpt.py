@@ -50,14 +50,13 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, loads, parse_time
+from .common import cut_title, loads, parse_time, tool_input
 from .webexport import (
     CHATGPT,
     as_dict,
     as_list,
     as_size,
     as_str,
-    depth_exceeds,
     discover_exports,
     export_documents,
     iter_conversations,
@@ -79,8 +78,6 @@ EXTRA_FIELDS = (
     "memory_scope",
     "is_do_not_remember",
 )
-#: A tool call input nested deeper than this is kept as its text (it must stay saveable).
-MAX_INPUT_DEPTH = 64
 _ROLES: dict[str, Role] = {
     "user": "user",
     "assistant": "assistant",
@@ -516,10 +513,8 @@ def _tool_call(
     stripped = text.strip()
     if stripped[:1] in ("{", "["):
         try:
-            value = loads(stripped)
+            value = tool_input(loads(stripped), text)
         except ValueError:
-            value = text
-        if depth_exceeds(value, MAX_INPUT_DEPTH):
             value = text
     return ToolCallBlock(id=key, name=recipient, input=value)
 

@@ -52,14 +52,13 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, parse_time
+from .common import cut_title, parse_time, tool_input
 from .webexport import (
     CLAUDE_AI,
     as_dict,
     as_list,
     as_size,
     as_str,
-    depth_exceeds,
     discover_exports,
     export_documents,
     iter_conversations,
@@ -71,8 +70,6 @@ from .webexport import (
 CHAT_URL = "https://claude.ai/chat/"
 #: ``parent_message_uuid`` of a conversation's first message(s).
 ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
-#: A tool input nested deeper than this is replaced by a note (it must stay saveable).
-MAX_INPUT_DEPTH = 64
 _ROLES: dict[str, Role] = {"human": "user", "user": "user", "assistant": "assistant"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NO_TIME = float("inf")
@@ -295,7 +292,7 @@ class _Converter:
                 call = ToolCallBlock(
                     id=as_str(block.get("id")) or f"{key}-tool-{index + 1}",
                     name=as_str(block.get("name")) or "tool",
-                    input=_tool_input(block.get("input")),
+                    input=tool_input(block.get("input")),
                 )
                 blocks.append(call)
                 unanswered.append(call)
@@ -385,12 +382,6 @@ def _thinking(block: dict[str, Any]) -> str:
     text = as_str(block.get("thinking")).strip()
     head = "\n".join(s for s in summaries if s and s not in text)
     return f"{head}\n\n{text}" if head and text else head or text
-
-
-def _tool_input(value: Any) -> Any:
-    if depth_exceeds(value, MAX_INPUT_DEPTH):
-        return "[input nested too deeply to keep]"
-    return value
 
 
 def _tool_result(block: dict[str, Any], unanswered: list[ToolCallBlock]) -> ToolResultBlock:

@@ -36,7 +36,7 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, iter_jsonl, loads, parse_time, read_bytes, text_of
+from .common import cut_title, iter_jsonl, loads, parse_time, read_bytes, text_of, tool_input
 
 SOURCE = "claude-code"
 
@@ -498,7 +498,9 @@ class _FileParse:
                     self.tool_names[call_id] = name
                     if name in ("Task", "Agent") and isinstance(block.get("input"), dict):
                         self.task_calls[call_id] = block["input"]
-                blocks.append(ToolCallBlock(id=call_id, name=name, input=block.get("input")))
+                blocks.append(
+                    ToolCallBlock(id=call_id, name=name, input=tool_input(block.get("input")))
+                )
             elif isinstance(btype, str) and btype.endswith("_tool_result"):
                 blocks.append(
                     ToolResultBlock(

@@ -38,7 +38,16 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, iter_jsonl, load_json_file, loads, parse_time, read_bytes, text_of
+from .common import (
+    cut_title,
+    iter_jsonl,
+    load_json_file,
+    loads,
+    parse_time,
+    read_bytes,
+    text_of,
+    tool_input,
+)
 
 SOURCE = "codex-cli"
 
@@ -418,21 +427,23 @@ class _Rollout:
         call_id = _str(item.get("call_id")) or _str(item.get("id"))
         if kind == "function_call":
             name = _str(item.get("name")) or "function"
+            raw = item.get("arguments")
+            text = raw if isinstance(raw, str) else None
             block = ToolCallBlock(
-                id=call_id, name=name, input=_parse_arguments(item.get("arguments"))
+                id=call_id, name=name, input=tool_input(_parse_arguments(raw), text)
             )
         elif kind == "custom_tool_call":
             name = _str(item.get("name")) or "custom_tool"
-            block = ToolCallBlock(id=call_id, name=name, input=item.get("input"))
+            block = ToolCallBlock(id=call_id, name=name, input=tool_input(item.get("input")))
         elif kind == "local_shell_call":
             name = "local_shell"
-            block = ToolCallBlock(id=call_id, name=name, input=item.get("action"))
+            block = ToolCallBlock(id=call_id, name=name, input=tool_input(item.get("action")))
         else:  # web_search_call
             name = "web_search"
             action = _dict(item.get("action"))
             query = _str(action.get("query"))
             block = ToolCallBlock(
-                id=call_id, name=name, input={"query": query} if query else action
+                id=call_id, name=name, input=tool_input({"query": query} if query else action)
             )
         if call_id:
             self.calls[call_id] = name

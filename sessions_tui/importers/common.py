@@ -26,6 +26,10 @@ MAX_MEMBER_BYTES = 1 << 30
 MAX_ZIP_TOTAL_BYTES = 4 << 30
 MAX_ZIP_RATIO = 200
 
+#: A tool input nested deeper than this is kept as its JSON text: pydantic refuses to serialise
+#: a value nested ~250 deep, and a session that cannot be saved is lost whole.
+MAX_INPUT_DEPTH = 64
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 #: After strict UTF-8 decoding, a lone surrogate can only enter through a ``\uD8xx``-``\uDFxx``
 #: escape, so texts without one need no scrubbing walk.
@@ -228,19 +232,52 @@ def iter_zip_members(path: Path, wanted: str) -> Iterator[tuple[str, bytes]]:
             yield info.filename, data
 
 
-def text_of(value: Any) -> str:
-    """Best-effort readable text from a JSON value (for unknown entries worth keeping)."""
+def text_of(value: Any, depth: int = 0) -> str:
+    """Best-effort readable text from a JSON value (for unknown entries worth keeping).
+
+    Text nested deeper than `MAX_INPUT_DEPTH` is not looked for: a hostile line nested to
+    the recursion limit would otherwise raise `RecursionError` and cost its whole file."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
+    if depth >= MAX_INPUT_DEPTH:
+        return ""
     if isinstance(value, list):
-        return "\n".join(filter(None, (text_of(v) for v in value)))
+        return "\n".join(filter(None, (text_of(v, depth + 1) for v in value)))
     if isinstance(value, dict):
         for key in ("text", "content", "message", "summary", "output"):
             if key in value:
-                found = text_of(value[key])
+                found = text_of(value[key], depth + 1)
                 if found:
                     return found
         return ""
     return str(value)
+
+
+def depth_exceeds(value: Any, limit: int) -> bool:
+    """True if ``value`` nests deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return False
+
+
+def tool_input(value: Any, text: str | None = None) -> Any:
+    """A tool call's input as a `ToolCallBlock` can keep it. Sources nest inputs as deep as
+    they like; past `MAX_INPUT_DEPTH` the input is kept as JSON text (``text``, when the source
+    wrote it as text), so the session stays saveable and nothing is lost."""
+    if not depth_exceeds(value, MAX_INPUT_DEPTH):
+        return value
+    if text is not None:
+        return text
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        return "[input nested too deeply to keep]"

@@ -49,6 +49,7 @@ from .common import (
     raw_decode,
     read_bytes,
     text_of,
+    tool_input,
 )
 
 SOURCE = "gemini-cli"
@@ -262,7 +263,9 @@ class _Build:
                 continue
             name = _str(call.get("name")) or _str(call.get("displayName")) or "tool"
             content.append(
-                ToolCallBlock(id=_str(call.get("id")), name=name, input=call.get("args"))
+                ToolCallBlock(
+                    id=_str(call.get("id")), name=name, input=tool_input(call.get("args"))
+                )
             )
             if any(k in call for k in ("result", "resultDisplay", "status")):
                 results.append(_tool_result(call))
@@ -753,7 +756,9 @@ class GeminiCliImporter(Importer):
                     call_id = _str(call.get("id"))
                     if call_id:
                         names[call_id] = name
-                    blocks.append(ToolCallBlock(id=call_id, name=name, input=call.get("args")))
+                    blocks.append(
+                        ToolCallBlock(id=call_id, name=name, input=tool_input(call.get("args")))
+                    )
                 elif response:
                     results.append(
                         _tool_result(

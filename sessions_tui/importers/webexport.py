@@ -357,20 +357,6 @@ def as_size(value: Any) -> int | None:
     return value if 0 <= value < 1 << 63 else None
 
 
-def depth_exceeds(value: Any, limit: int) -> bool:
-    """True if ``value`` nests deeper than ``limit`` (checked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
-    return False
-
-
 #: Keys whose string values are readable text, in the order worth trying.
 _TEXT_KEYS = ("text", "content", "result", "message", "summary", "output", "parts", "thoughts")
 
