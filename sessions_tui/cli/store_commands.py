@@ -72,8 +72,9 @@ def list_command(
     if as_json:
         # Rendered by the index (one pre-built JSON object per row): fast at 100k sessions.
         store.refresh_index()
-        sys.stdout.write(store.index.query_json(query))
-        sys.stdout.write("\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(store.index.query_json(query) + b"\n")
+        sys.stdout.buffer.flush()
         return
     rows = store.list(query)
     if not rows:

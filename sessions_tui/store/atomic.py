@@ -102,10 +102,13 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
             os.unlink(keep)  # not fsynced: if it survives a crash, the temp sweep removes it
 
 
-def sweep_orphaned_temps(directory: Path, grace_seconds: float | None = None) -> list[Path]:
+def sweep_orphaned_temps(
+    directory: Path, grace_seconds: float | None = None, kept: list[Path] | None = None
+) -> list[Path]:
     """Remove temp files left by killed writers, if older than the grace period.
 
     ``grace_seconds`` defaults to `TEMP_GRACE_SECONDS`, read at call time so it can be tuned.
+    Temps still within their grace period are appended to ``kept`` if given.
     """
     if grace_seconds is None:
         grace_seconds = TEMP_GRACE_SECONDS
@@ -122,6 +125,8 @@ def sweep_orphaned_temps(directory: Path, grace_seconds: float | None = None) ->
             if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
+            elif kept is not None:
+                kept.append(Path(entry.path))
         except OSError:
             continue
     return removed

@@ -77,7 +77,7 @@ def test_list_summary_matches_the_session(store: SessionStore, session: Session)
     assert row.tokens == (clamp(session.usage.total) if session.usage else None)
     assert row.bytes == store.path_of(session.id).stat().st_size
     # `list --json` text, pre-rendered by the index, is exactly what the summary serialises to.
-    text = store.index.query_json(ListQuery(ids=[session.id]))
+    text = store.index.query_json(ListQuery(ids=[session.id])).decode()
     assert text == json.dumps([row.to_json()], ensure_ascii=False)
     assert json.loads(text)[0]["models"] == session.models
 
