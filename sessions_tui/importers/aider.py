@@ -49,7 +49,11 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, read_bytes
+from .common import (
+    cut_title,
+    file_time,
+    read_bytes,
+)
 
 SOURCE = "aider"
 HISTORY_NAME = ".aider.chat.history.md"
@@ -506,7 +510,7 @@ class AiderImporter(Importer):
         digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:12]
         compact = re.sub(r"\D", "", header)[:14]
         source_id = f"{compact}-{digest}"
-        created = started or _mtime(path)
+        created = started or file_time(path)
         times = [m.timestamp for m in builder.messages if m.timestamp is not None]
         title = next(
             (
@@ -554,10 +558,3 @@ def _sum(usages: list[TokenUsage]) -> TokenUsage | None:
         cache_read_tokens=total("cache_read_tokens"),
         cache_write_tokens=total("cache_write_tokens"),
     )
-
-
-def _mtime(path: Path) -> datetime:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-    except (OSError, ValueError, OverflowError):
-        return datetime.fromtimestamp(0).astimezone()

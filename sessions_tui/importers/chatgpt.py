@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -50,7 +49,13 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, loads, parse_time, tool_input
+from .common import (
+    cut_title,
+    file_time,
+    loads,
+    parse_time,
+    tool_input,
+)
 from .webexport import (
     CHATGPT,
     as_dict,
@@ -84,7 +89,6 @@ _ROLES: dict[str, Role] = {
     "system": "system",
     "tool": "tool",
 }
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -171,7 +175,7 @@ class _Converter:
         transcript = [m for m in messages if not m.alternate]
         times = [m.timestamp for m in messages if m.timestamp is not None]
         created = parse_time(conv.get("create_time")) or (min(times) if times else None)
-        created = created or self._file_time()
+        created = created or file_time(self.path)
         updated = parse_time(conv.get("update_time")) or (max(times) if times else created)
         title = " ".join(as_str(conv.get("title")).split())
         if title in PLACEHOLDER_TITLES:
@@ -203,13 +207,6 @@ class _Converter:
             extra=extra,
             messages=messages,
         )
-
-    def _file_time(self) -> datetime:
-        """For a conversation with no time at all: the export's own date, stable across runs."""
-        try:
-            return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
-        except (OSError, ValueError, OverflowError):
-            return _EPOCH
 
     # -- the tree -----------------------------------------------------------------------------
 

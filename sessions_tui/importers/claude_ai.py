@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -52,7 +51,12 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, parse_time, tool_input
+from .common import (
+    cut_title,
+    file_time,
+    parse_time,
+    tool_input,
+)
 from .webexport import (
     CLAUDE_AI,
     as_dict,
@@ -71,7 +75,6 @@ CHAT_URL = "https://claude.ai/chat/"
 #: ``parent_message_uuid`` of a conversation's first message(s).
 ROOT_PARENT = "00000000-0000-4000-8000-000000000000"
 _ROLES: dict[str, Role] = {"human": "user", "user": "user", "assistant": "assistant"}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NO_TIME = float("inf")
 
 
@@ -145,7 +148,7 @@ class _Converter:
         transcript = [m for m in messages if not m.alternate]
         times = [m.timestamp for m in messages if m.timestamp is not None]
         created = parse_time(conv.get("created_at")) or (min(times) if times else None)
-        created = created or self._file_time()
+        created = created or file_time(self.path)
         updated = parse_time(conv.get("updated_at")) or (max(times) if times else created)
         summary = as_str(conv.get("summary")).strip()
         title = " ".join(as_str(conv.get("name")).split())
@@ -171,13 +174,6 @@ class _Converter:
             extra=extra,
             messages=messages,
         )
-
-    def _file_time(self) -> datetime:
-        """For a conversation with no time at all: the export's own date, stable across runs."""
-        try:
-            return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
-        except (OSError, ValueError, OverflowError):
-            return _EPOCH
 
     # -- the tree -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,16 @@ from ..models import (
     safe_session_id,
 )
 from .base import Importer, ImporterError, ParseStats, register
-from .common import cut_title, iter_jsonl, loads, parse_time, read_bytes, text_of, tool_input
+from .common import (
+    cut_title,
+    file_time,
+    iter_jsonl,
+    loads,
+    parse_time,
+    read_bytes,
+    text_of,
+    tool_input,
+)
 
 SOURCE = "claude-code"
 
@@ -824,12 +833,7 @@ class ClaudeCodeImporter(Importer):
         if resume:
             extra["sessionId"] = resume
             extra["resume"] = f"claude --resume {resume}"
-        created = thread.first_time
-        if created is None:  # no line had a timestamp: the file's own time is the best clue
-            try:
-                created = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            except OSError:
-                created = datetime.fromtimestamp(0, UTC)
+        created = thread.first_time or file_time(path)
         updated = thread.last_time or created
         try:
             return Session(

@@ -40,6 +40,7 @@ from ..models import (
 from .base import Importer, ImporterError, ParseStats, register
 from .common import (
     cut_title,
+    file_time,
     iter_jsonl,
     load_json_file,
     loads,
@@ -613,7 +614,7 @@ class _Rollout:
                 if title:
                     break
         first, last = parse_time(self.first_raw), parse_time(self.last_raw)
-        created = self.child_start or first or _name_time(self.path) or _mtime(self.path)
+        created = self.child_start or first or _name_time(self.path) or file_time(self.path)
         updated = max(filter(None, (last, created)))
         return Session(
             id=safe_session_id(SOURCE, source_id),
@@ -668,13 +669,6 @@ def _name_time(path: Path) -> datetime | None:
         return datetime.strptime(match.group(1), "%Y-%m-%dT%H-%M-%S").astimezone()
     except (ValueError, OverflowError, OSError):
         return None
-
-
-def _mtime(path: Path) -> datetime:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-    except (OSError, ValueError, OverflowError):
-        return datetime.fromtimestamp(0).astimezone()
 
 
 def _is_object(line: bytes) -> bool:

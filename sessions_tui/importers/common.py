@@ -186,6 +186,15 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
+def file_time(path: Path) -> datetime:
+    """When a source recorded no time at all: its file's mtime (stable across re-imports, unlike
+    the time of the import), or the epoch if even that is unreadable."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return datetime.fromtimestamp(0, UTC)
+
+
 def cut_title(text: str, width: int = 80) -> str:
     """A title from a prompt: first non-empty line, whitespace folded, cut at a word."""
     for line in text.splitlines():

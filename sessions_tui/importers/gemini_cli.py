@@ -42,6 +42,7 @@ from ..models import (
 from .base import Importer, ImporterError, ParseStats, register
 from .common import (
     cut_title,
+    file_time,
     iter_jsonl,
     load_json_file,
     loads,
@@ -647,7 +648,9 @@ class GeminiCliImporter(Importer):
                         break
         times = sorted(build.times)
         created = (
-            parse_time(first_chat.get("startTime")) or (times[0] if times else None) or _mtime(path)
+            parse_time(first_chat.get("startTime"))
+            or (times[0] if times else None)
+            or file_time(path)
         )
         updated_candidates = [
             t for t in (parse_time(c.get("lastUpdated")) for _p, c, _m in files) if t is not None
@@ -716,7 +719,7 @@ class GeminiCliImporter(Importer):
             if not messages:
                 continue
             times = sorted(m.timestamp for m in messages if m.timestamp is not None)
-            created = times[0] if times else _mtime(path)
+            created = times[0] if times else file_time(path)
             title = next(
                 (cut_title(m.text) for m in messages if m.kind == "message" and m.text.strip()), ""
             )
@@ -791,7 +794,7 @@ class GeminiCliImporter(Importer):
         title = next(
             (cut_title(m.text) for m in messages if m.role == "user" and m.kind == "message"), ""
         )
-        when = _mtime(path)
+        when = file_time(path)
         return [
             Session(
                 id=safe_session_id(SOURCE, f"checkpoint-{project_dir}-{tag}"),
@@ -841,10 +844,3 @@ def _orphan_ids(path: Path, document: Any = None) -> set[str]:
         except OSError:
             continue
     return {sid for sid in ids if sid[:8] not in present}
-
-
-def _mtime(path: Path) -> datetime:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-    except (OSError, ValueError, OverflowError):
-        return datetime.fromtimestamp(0).astimezone()
