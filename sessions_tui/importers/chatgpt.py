@@ -29,7 +29,6 @@ Mapping decisions (see docs/importers.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,7 +47,7 @@ from ..models import (
     ToolResultBlock,
     safe_session_id,
 )
-from .base import Importer, ImporterError, ParseStats, register
+from .base import ParseStats, register
 from .common import (
     cut_title,
     file_time,
@@ -58,15 +57,12 @@ from .common import (
 )
 from .webexport import (
     CHATGPT,
+    ExportImporter,
     as_dict,
     as_list,
     as_size,
     as_str,
-    discover_exports,
-    export_documents,
-    iter_conversations,
     readable_text,
-    sniff_export,
 )
 
 #: Where the conversation opens in ChatGPT (for its owner), to resume it there.
@@ -99,53 +95,18 @@ class _Skip(Exception):
         self.reason = reason
 
 
-def _is_conversation(value: Any) -> bool:
-    return isinstance(value, dict) and "mapping" in value
-
-
 @register
-class ChatGPTImporter(Importer):
+class ChatGPTImporter(ExportImporter):
     """Conversations from a ChatGPT data export, one session each."""
 
-    source = "chatgpt"
+    source = CHATGPT
     label = "ChatGPT export"
+    conversation_key = "mapping"
 
-    def default_locations(self) -> list[Path]:
-        """None: an export is a download the user imports by path (``import export.zip``)."""
-        return []
-
-    def discover(self, root: Path) -> Iterator[Path]:
-        return discover_exports(root, CHATGPT)
-
-    def sniff(self, path: Path, head: bytes) -> bool:
-        return sniff_export(path, head, CHATGPT)
-
-    def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
-        seen: set[str] = set()
-        total = recognised = 0
-        for where, data in export_documents(path, CHATGPT, "ChatGPT"):
-            conversations = iter_conversations(where, data, stats, _is_conversation, path)
-            for number, conversation in conversations:
-                label = f"{where}#{number}"
-                total += 1
-                recognised += _is_conversation(conversation)
-                try:
-                    session = _Converter(path, stats, label).session(conversation)
-                except RecursionError:
-                    stats.bad(label, "conversation nested too deeply")
-                    continue
-                except Exception as exc:  # one broken conversation must not stop the export
-                    stats.bad(label, f"internal error: {type(exc).__name__}: {exc}")
-                    continue
-                if session is None:
-                    continue
-                if session.id in seen:
-                    stats.bad(label, f"conversation {session.source_ref.id} appears twice")
-                    continue
-                seen.add(session.id)
-                yield session
-        if total and not recognised:
-            raise ImporterError(path, "not a ChatGPT export: no conversation has 'mapping'")
+    def convert(
+        self, path: Path, stats: ParseStats, label: str, conversation: dict[str, Any]
+    ) -> Session | None:
+        return _Converter(path, stats, label).session(conversation)
 
 
 class _Converter:

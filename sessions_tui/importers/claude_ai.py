@@ -31,7 +31,6 @@ Mapping decisions (see docs/importers.md):
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -50,7 +49,7 @@ from ..models import (
     ToolResultBlock,
     safe_session_id,
 )
-from .base import Importer, ImporterError, ParseStats, register
+from .base import ParseStats, register
 from .common import (
     cut_title,
     file_time,
@@ -59,15 +58,12 @@ from .common import (
 )
 from .webexport import (
     CLAUDE_AI,
+    ExportImporter,
     as_dict,
     as_list,
     as_size,
     as_str,
-    discover_exports,
-    export_documents,
-    iter_conversations,
     readable_text,
-    sniff_export,
 )
 
 #: Where the conversation opens in Claude.ai (for its owner), to resume it there.
@@ -78,53 +74,18 @@ _ROLES: dict[str, Role] = {"human": "user", "user": "user", "assistant": "assist
 _NO_TIME = float("inf")
 
 
-def _is_conversation(value: Any) -> bool:
-    return isinstance(value, dict) and "chat_messages" in value
-
-
 @register
-class ClaudeAIImporter(Importer):
+class ClaudeAIImporter(ExportImporter):
     """Conversations from a Claude.ai data export, one session each."""
 
-    source = "claude-ai"
+    source = CLAUDE_AI
     label = "Claude.ai export"
+    conversation_key = "chat_messages"
 
-    def default_locations(self) -> list[Path]:
-        """None: an export is a download the user imports by path (``import export.zip``)."""
-        return []
-
-    def discover(self, root: Path) -> Iterator[Path]:
-        return discover_exports(root, CLAUDE_AI)
-
-    def sniff(self, path: Path, head: bytes) -> bool:
-        return sniff_export(path, head, CLAUDE_AI)
-
-    def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
-        seen: set[str] = set()
-        total = recognised = 0
-        for where, data in export_documents(path, CLAUDE_AI, "Claude.ai"):
-            conversations = iter_conversations(where, data, stats, _is_conversation, path)
-            for number, conversation in conversations:
-                label = f"{where}#{number}"
-                total += 1
-                recognised += _is_conversation(conversation)
-                try:
-                    session = _Converter(path, stats, label).session(conversation)
-                except RecursionError:
-                    stats.bad(label, "conversation nested too deeply")
-                    continue
-                except Exception as exc:  # one broken conversation must not stop the export
-                    stats.bad(label, f"internal error: {type(exc).__name__}: {exc}")
-                    continue
-                if session is None:
-                    continue
-                if session.id in seen:
-                    stats.bad(label, f"conversation {session.source_ref.id} appears twice")
-                    continue
-                seen.add(session.id)
-                yield session
-        if total and not recognised:
-            raise ImporterError(path, "not a Claude.ai export: no conversation has 'chat_messages'")
+    def convert(
+        self, path: Path, stats: ParseStats, label: str, conversation: dict[str, Any]
+    ) -> Session | None:
+        return _Converter(path, stats, label).session(conversation)
 
 
 class _Converter:

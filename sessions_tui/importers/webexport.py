@@ -10,6 +10,9 @@ as downloaded. Exports run to hundreds of megabytes and are untrusted, so this m
   flipped byte, NaN, a huge integer, nesting too deep) is recorded and the following ones are
   still read, and a truncated download keeps every complete conversation before the cut;
 * tells a ChatGPT export from a Claude.ai one from the first keys of the first conversation.
+
+`ExportImporter` is what both importers share: discovery, sniffing and the loop over
+conversations; each says only how one conversation becomes a Session.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
-from .base import ImporterError, ParseStats
+from ..models import Session
+from .base import Importer, ImporterError, ParseStats
 from .common import iter_zip_members, raw_decode, read_bytes, scrub_surrogates
 
 EXPORT_MEMBER = "conversations.json"
@@ -332,6 +337,70 @@ def _resync(
             return brace, value, end
         position = end  # a complete inner object: no conversation starts inside it
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The importer both apps share
+
+
+class ExportImporter(Importer):
+    """A chat app's data export. Subclasses set ``source`` (``chatgpt`` or ``claude-ai``) and
+    ``conversation_key`` (the key every conversation of that app has), and implement
+    `convert`."""
+
+    conversation_key: ClassVar[str]
+
+    def default_locations(self) -> list[Path]:
+        """None: an export is a download the user imports by path (``import export.zip``)."""
+        return []
+
+    def discover(self, root: Path) -> Iterator[Path]:
+        return discover_exports(root, self.source)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return sniff_export(path, head, self.source)
+
+    def is_conversation(self, value: Any) -> bool:
+        return isinstance(value, dict) and self.conversation_key in value
+
+    @abstractmethod
+    def convert(
+        self, path: Path, stats: ParseStats, label: str, conversation: dict[str, Any]
+    ) -> Session | None:
+        """One conversation as a Session, or None (recorded in ``stats``) to skip it."""
+
+    def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
+        """Every conversation of every export document in ``path``. One that cannot be
+        converted is recorded and the others still imported; a conversation listed twice is
+        imported once."""
+        app = _LABELS[self.source]
+        seen: set[str] = set()
+        total = recognised = 0
+        for where, data in export_documents(path, self.source, app):
+            conversations = iter_conversations(where, data, stats, self.is_conversation, path)
+            for number, conversation in conversations:
+                label = f"{where}#{number}"
+                total += 1
+                recognised += self.is_conversation(conversation)
+                try:
+                    session = self.convert(path, stats, label, conversation)
+                except RecursionError:
+                    stats.bad(label, "conversation nested too deeply")
+                    continue
+                except Exception as exc:  # one broken conversation must not stop the export
+                    stats.bad(label, f"internal error: {type(exc).__name__}: {exc}")
+                    continue
+                if session is None:
+                    continue
+                if session.id in seen:
+                    stats.bad(label, f"conversation {session.source_ref.id} appears twice")
+                    continue
+                seen.add(session.id)
+                yield session
+        if total and not recognised:
+            raise ImporterError(
+                path, f"not a {app} export: no conversation has {self.conversation_key!r}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
