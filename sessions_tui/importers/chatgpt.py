@@ -49,6 +49,10 @@ from ..models import (
 )
 from .base import ParseStats, register
 from .common import (
+    as_count,
+    as_dict,
+    as_list,
+    as_str,
     cut_title,
     file_time,
     loads,
@@ -58,10 +62,6 @@ from .common import (
 from .webexport import (
     CHATGPT,
     ExportImporter,
-    as_dict,
-    as_list,
-    as_size,
-    as_str,
     readable_text,
 )
 
@@ -373,7 +373,7 @@ class _Converter:
             return AttachmentBlock(
                 kind="image" if is_image else "file",
                 uri=pointer or None,
-                size=as_size(part.get("size_bytes")),
+                size=as_count(part.get("size_bytes")),
                 text=as_str(as_dict(meta.get("dalle")).get("prompt")) or None,
             )
         text = as_str(part.get("text")) or readable_text(part)
@@ -405,7 +405,7 @@ class _Converter:
                     kind="image" if (mime or "").startswith("image/") else "file",
                     name=name,
                     mime_type=mime,
-                    size=as_size(item.get("size")),
+                    size=as_count(item.get("size")),
                     uri=f"file-service://{file_id}" if file_id else None,
                 )
             )

@@ -51,6 +51,10 @@ from ..models import (
 )
 from .base import ParseStats, register
 from .common import (
+    as_count,
+    as_dict,
+    as_list,
+    as_str,
     cut_title,
     file_time,
     parse_time,
@@ -59,10 +63,6 @@ from .common import (
 from .webexport import (
     CLAUDE_AI,
     ExportImporter,
-    as_dict,
-    as_list,
-    as_size,
-    as_str,
     readable_text,
 )
 
@@ -279,7 +279,7 @@ class _Converter:
                     kind="file",
                     name=name,
                     mime_type=_mime_type(as_str(att.get("file_type"))),
-                    size=as_size(att.get("file_size")),
+                    size=as_count(att.get("file_size")),
                     text=text,
                 )
             )

@@ -41,6 +41,7 @@ from .common import (
     file_time,
     iter_jsonl,
     loads,
+    opt_str,
     parse_time,
     read_bytes,
     text_of,
@@ -101,10 +102,6 @@ def _d(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _Shape(f"{what} is {type(value).__name__}, expected an object")
     return value
-
-
-def _s(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _clean(text: str) -> str:
@@ -183,9 +180,9 @@ def _image_block(block: dict[str, Any]) -> AttachmentBlock:
             size = None
     return AttachmentBlock(
         kind="image",
-        mime_type=_s(source.get("media_type")),
+        mime_type=opt_str(source.get("media_type")),
         size=size,
-        uri=_s(source.get("url")),
+        uri=opt_str(source.get("url")),
     )
 
 
@@ -222,15 +219,15 @@ class _Thread:
             if self.last_time is None or when > self.last_time:
                 self.last_time = when
         if self.cwd is None:
-            self.cwd = _s(obj.get("cwd"))
-        if self.branch is None and _s(obj.get("gitBranch")) and obj["gitBranch"] != "HEAD":
+            self.cwd = opt_str(obj.get("cwd"))
+        if self.branch is None and opt_str(obj.get("gitBranch")) and obj["gitBranch"] != "HEAD":
             self.branch = obj["gitBranch"]
-        version = _s(obj.get("version"))
+        version = opt_str(obj.get("version"))
         if version and version not in self.versions:
             self.versions.append(version)
-        self.entrypoint = self.entrypoint or _s(obj.get("entrypoint"))
-        self.slug = self.slug or _s(obj.get("slug"))
-        self.agent_id = self.agent_id or _s(obj.get("agentId"))
+        self.entrypoint = self.entrypoint or opt_str(obj.get("entrypoint"))
+        self.slug = self.slug or opt_str(obj.get("slug"))
+        self.agent_id = self.agent_id or opt_str(obj.get("agentId"))
 
 
 class _FileParse:
@@ -261,8 +258,8 @@ class _FileParse:
         """Inline sidechain lines (2.0.2) go to a thread per sidechain root."""
         if self.agent_file_id is not None or obj.get("isSidechain") is not True:
             return self.main
-        uuid = _s(obj.get("uuid")) or ""
-        parent = _s(obj.get("parentUuid"))
+        uuid = opt_str(obj.get("uuid")) or ""
+        parent = opt_str(obj.get("parentUuid"))
         root = self.sidechain_root.get(parent) if parent else None
         if root is None:
             root = uuid or f"line-{self.last_line}"
@@ -276,12 +273,12 @@ class _FileParse:
     def line(self, number: int, obj: dict[str, Any]) -> None:
         self.last_line = str(number)
         kind = obj.get("type")
-        sid = _s(obj.get("sessionId"))
+        sid = opt_str(obj.get("sessionId"))
         if sid and sid not in self.session_ids:
             self.session_ids.append(sid)
-        uuid = _s(obj.get("uuid"))
+        uuid = opt_str(obj.get("uuid"))
         if uuid:
-            parent = _s(obj.get("parentUuid")) or _s(obj.get("logicalParentUuid"))
+            parent = opt_str(obj.get("parentUuid")) or opt_str(obj.get("logicalParentUuid"))
             self.parents.setdefault(uuid, parent)
         if kind in ("user", "assistant"):
             if uuid and uuid in self.seen_uuids:
@@ -302,23 +299,23 @@ class _FileParse:
             thread.note(obj, when)
             self.system(thread, obj, when)
         elif kind == "summary":
-            text = _s(obj.get("summary"))
+            text = opt_str(obj.get("summary"))
             if text:
-                self.summaries.append((_s(obj.get("leafUuid")), text))
+                self.summaries.append((opt_str(obj.get("leafUuid")), text))
         elif kind == "custom-title":
-            self.custom_title = _s(obj.get("customTitle")) or self.custom_title
+            self.custom_title = opt_str(obj.get("customTitle")) or self.custom_title
         elif kind == "ai-title":
-            self.ai_title = _s(obj.get("aiTitle")) or self.ai_title
+            self.ai_title = opt_str(obj.get("aiTitle")) or self.ai_title
         elif kind in BOOKKEEPING:
             if kind == "agent-name":
-                self.agent_name = _s(obj.get("agentName")) or self.agent_name
+                self.agent_name = opt_str(obj.get("agentName")) or self.agent_name
             data = obj.get("data")
             sub = data.get("type") if isinstance(data, dict) else None
             self.stats.skipped_types[f"{kind}:{sub}" if isinstance(sub, str) else kind] += 1
             if sub == "agent_progress" and isinstance(data, dict):
                 # The copy of a subagent line: the subagent's own file is the truth.
-                agent = _s(data.get("agentId"))
-                call = _s(obj.get("parentToolUseID"))
+                agent = opt_str(data.get("agentId"))
+                call = opt_str(obj.get("parentToolUseID"))
                 if agent and call:
                     self.main.subagents.setdefault(call, agent)
             when = parse_time(obj.get("timestamp"))
@@ -330,7 +327,7 @@ class _FileParse:
     # -- entry types -----------------------------------------------------------------------
 
     def add(self, thread: _Thread, obj: dict[str, Any], message: Message) -> _Msg:
-        uuid = _s(obj.get("uuid"))
+        uuid = opt_str(obj.get("uuid"))
         msg = _Msg(message, [uuid] if uuid else [])
         thread.msgs.append(msg)
         return msg
@@ -344,10 +341,10 @@ class _FileParse:
         when: datetime | None,
         model: str | None = None,
     ) -> Message:
-        uuid = _s(obj.get("uuid")) or f"{self.path.name}:{self.last_line}"
+        uuid = opt_str(obj.get("uuid")) or f"{self.path.name}:{self.last_line}"
         return Message(
             id=uuid,
-            parent_id=_s(obj.get("parentUuid")) or _s(obj.get("logicalParentUuid")),
+            parent_id=opt_str(obj.get("parentUuid")) or opt_str(obj.get("logicalParentUuid")),
             role=role,
             kind=kind,
             timestamp=when,
@@ -388,9 +385,11 @@ class _FileParse:
                     blocks.append(
                         AttachmentBlock(
                             kind="file",
-                            name=_s(block.get("title")),
-                            mime_type=_s(source.get("media_type")),
-                            text=_s(source.get("data")) if source.get("type") == "text" else None,
+                            name=opt_str(block.get("title")),
+                            mime_type=opt_str(source.get("media_type")),
+                            text=opt_str(source.get("data"))
+                            if source.get("type") == "text"
+                            else None,
                         )
                     )
                 else:
@@ -411,7 +410,7 @@ class _FileParse:
         self.add(thread, obj, self.new_message(obj, role, kind, blocks, when))
 
     def tool_result(self, block: dict[str, Any], obj: dict[str, Any]) -> ToolResultBlock:
-        call_id = _s(block.get("tool_use_id"))
+        call_id = opt_str(block.get("tool_use_id"))
         raw = block.get("content")
         if isinstance(raw, str):
             output = raw
@@ -431,7 +430,7 @@ class _FileParse:
             output = self.spilled(output, obj) or output
         result = obj.get("toolUseResult")
         if isinstance(result, dict) and call_id:
-            agent = _s(result.get("agentId"))
+            agent = opt_str(result.get("agentId"))
             if agent:
                 self.main.subagents.setdefault(call_id, agent)
         return ToolResultBlock(
@@ -449,10 +448,10 @@ class _FileParse:
         """
         names = []
         result = obj.get("toolUseResult")
-        if isinstance(result, dict) and _s(result.get("persistedOutputPath")):
+        if isinstance(result, dict) and opt_str(result.get("persistedOutputPath")):
             names.append(result["persistedOutputPath"])
         names += _SPILL.findall(preview)
-        sid = _s(obj.get("sessionId"))
+        sid = opt_str(obj.get("sessionId"))
         dirs = []
         if self.agent_file_id is not None and self.path.parent.name == "subagents":
             dirs.append(self.path.parent.parent / "tool-results")
@@ -477,8 +476,8 @@ class _FileParse:
 
     def assistant(self, thread: _Thread, obj: dict[str, Any], when: datetime | None) -> None:
         message = _d(obj.get("message"), "message")
-        api_id = _s(message.get("id"))
-        model = _s(message.get("model"))
+        api_id = opt_str(message.get("id"))
+        model = opt_str(message.get("model"))
         if model and model != "<synthetic>" and model not in thread.models:
             thread.models.append(model)
         blocks: list[ContentBlock] = []
@@ -501,8 +500,8 @@ class _FileParse:
             elif btype == "redacted_thinking":
                 self.stats.skipped_types["redacted_thinking"] += 1
             elif btype in ("tool_use", "server_tool_use"):
-                call_id = _s(block.get("id"))
-                name = _s(block.get("name")) or "?"
+                call_id = opt_str(block.get("id"))
+                name = opt_str(block.get("name")) or "?"
                 if call_id:
                     self.tool_names[call_id] = name
                     if name in ("Task", "Agent") and isinstance(block.get("input"), dict):
@@ -513,7 +512,7 @@ class _FileParse:
             elif isinstance(btype, str) and btype.endswith("_tool_result"):
                 blocks.append(
                     ToolResultBlock(
-                        call_id=_s(block.get("tool_use_id")),
+                        call_id=opt_str(block.get("tool_use_id")),
                         name=btype.removesuffix("_tool_result"),
                         output=text_of(block.get("content")),
                     )
@@ -532,7 +531,7 @@ class _FileParse:
                 existing.message.usage = usage  # repeated per line: the last one is final
             if is_error:
                 existing.message.kind = "error"
-            uuid = _s(obj.get("uuid"))
+            uuid = opt_str(obj.get("uuid"))
             if uuid:
                 existing.uuids.append(uuid)
             return
@@ -557,7 +556,7 @@ class _FileParse:
             meta = obj.get("compactMetadata")
             meta = meta if isinstance(meta, dict) else {}
             detail = []
-            if _s(meta.get("trigger")):
+            if opt_str(meta.get("trigger")):
                 detail.append(meta["trigger"])
             if isinstance(meta.get("preTokens"), int):
                 detail.append(f"{meta['preTokens']:,} tokens before")
@@ -723,7 +722,7 @@ class ClaudeCodeImporter(Importer):
             if parent_sid:
                 extra["parentSessionId"] = parent_sid
             extra.update(self._agent_meta(path, stats))
-            title_hint = _s(extra.get("description"))
+            title_hint = opt_str(extra.get("description"))
             session = self._build(
                 path, state, state.main, source_id, parent, extra, title_hint, resume=parent_sid
             )
@@ -741,9 +740,9 @@ class ClaudeCodeImporter(Importer):
             first = next((m.message.text for m in thread.msgs if m.message.role == "user"), "")
             for call in state.task_calls.values():
                 if first and call.get("prompt") == first:
-                    if _s(call.get("subagent_type")):
+                    if opt_str(call.get("subagent_type")):
                         extra["agentType"] = call["subagent_type"]
-                    hint = _s(call.get("description"))
+                    hint = opt_str(call.get("description"))
                     break
             child = self._build(
                 path, state, thread, f"{sid}.sidechain-{root}", main_id, extra, hint, resume=sid

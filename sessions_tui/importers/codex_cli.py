@@ -39,11 +39,15 @@ from ..models import (
 )
 from .base import Importer, ImporterError, ParseStats, register
 from .common import (
+    as_dict,
+    as_int,
+    as_list,
     cut_title,
     file_time,
     iter_jsonl,
     load_json_file,
     loads,
+    opt_str,
     parse_time,
     read_bytes,
     text_of,
@@ -125,24 +129,6 @@ _SKIPPED_EVENTS = {
 # Small type guards: every field of an untrusted file may have any JSON type.
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if -(2**62) < value < 2**62 else None
-
-
 def _label(value: Any) -> str:
     """A type/role field as a short string, whatever JSON value the file holds there."""
     return value if isinstance(value, str) else str(value)[:40]
@@ -162,9 +148,9 @@ def _key(text: str) -> str:
 def _usage(raw: Any) -> TokenUsage | None:
     """OpenAI counts: ``input`` includes cached, ``output`` includes reasoning. Split them so
     `TokenUsage.total` equals Codex's ``total_tokens``."""
-    raw = _dict(raw)
-    inp, cached = _int(raw.get("input_tokens")), _int(raw.get("cached_input_tokens"))
-    out, reasoning = _int(raw.get("output_tokens")), _int(raw.get("reasoning_output_tokens"))
+    raw = as_dict(raw)
+    inp, cached = as_int(raw.get("input_tokens")), as_int(raw.get("cached_input_tokens"))
+    out, reasoning = as_int(raw.get("output_tokens")), as_int(raw.get("reasoning_output_tokens"))
     if inp is None and out is None:
         return None
     if inp is not None and cached:
@@ -197,19 +183,19 @@ def _content_blocks(content: Any) -> list[TextBlock | AttachmentBlock]:
     if isinstance(content, str):
         return [TextBlock(text=content)] if content else []
     blocks: list[TextBlock | AttachmentBlock] = []
-    for part in _list(content):
-        part = _dict(part)
+    for part in as_list(content):
+        part = as_dict(part)
         kind = part.get("type")
         if kind in ("input_image", "image"):
-            url = _str(part.get("image_url")) or ""
+            url = opt_str(part.get("image_url")) or ""
             mime = url[5 : url.find(";")] if url.startswith("data:") and ";" in url else None
             # A data: URL is the image itself: reference it, never copy megabytes of base64.
             uri = None if url.startswith("data:") else url or None
             blocks.append(AttachmentBlock(kind="image", mime_type=mime, uri=uri))
         elif kind == "input_file":
-            blocks.append(AttachmentBlock(name=_str(part.get("filename")), uri=None))
+            blocks.append(AttachmentBlock(name=opt_str(part.get("filename")), uri=None))
         else:
-            text = _str(part.get("text")) or _str(part.get("refusal"))
+            text = opt_str(part.get("text")) or opt_str(part.get("refusal"))
             if text:
                 blocks.append(TextBlock(text=text))
     return blocks
@@ -225,12 +211,12 @@ def _unwrap_output(raw: Any) -> tuple[str, bool]:
         except ValueError:
             decoded = None
         if isinstance(decoded, dict) and ("output" in decoded or "metadata" in decoded):
-            exit_code = _int(_dict(decoded.get("metadata")).get("exit_code"))
+            exit_code = as_int(as_dict(decoded.get("metadata")).get("exit_code"))
             raw = decoded.get("output", "")
     if isinstance(raw, dict):
         if raw.get("success") is False:
             failed = True
-        exit_code = _int(_dict(raw.get("metadata")).get("exit_code"))
+        exit_code = as_int(as_dict(raw.get("metadata")).get("exit_code"))
         raw = raw.get("content", raw.get("output", ""))
     text = raw if isinstance(raw, str) else text_of(raw)
     if exit_code is None:
@@ -350,7 +336,7 @@ class _Rollout:
         if self.meta is None:
             self.meta = payload
             self.child_start = parse_time(payload.get("timestamp"))
-            cwd = _str(payload.get("cwd"))
+            cwd = opt_str(payload.get("cwd"))
             if cwd:
                 self.cwds.append(cwd)
         else:
@@ -362,10 +348,10 @@ class _Rollout:
 
     def turn_context(self, payload: dict[str, Any], when: Any) -> None:
         self._time(when)
-        model = _str(payload.get("model"))
+        model = opt_str(payload.get("model"))
         if model:
             self.model = model
-        cwd = _str(payload.get("cwd"))
+        cwd = opt_str(payload.get("cwd"))
         if cwd and cwd not in self.cwds:
             self.cwds.append(cwd)
 
@@ -421,28 +407,28 @@ class _Rollout:
 
     def _assistant_item(self, kind: str, item: dict[str, Any], line: str, when: Any) -> None:
         if kind == "reasoning":
-            for part in _list(item.get("summary")) + _list(item.get("content")):
-                self._thinking(_str(_dict(part).get("text")), line, when, event=False)
+            for part in as_list(item.get("summary")) + as_list(item.get("content")):
+                self._thinking(opt_str(as_dict(part).get("text")), line, when, event=False)
             return
         message = self._open_assistant(line, when)
-        call_id = _str(item.get("call_id")) or _str(item.get("id"))
+        call_id = opt_str(item.get("call_id")) or opt_str(item.get("id"))
         if kind == "function_call":
-            name = _str(item.get("name")) or "function"
+            name = opt_str(item.get("name")) or "function"
             raw = item.get("arguments")
             text = raw if isinstance(raw, str) else None
             block = ToolCallBlock(
                 id=call_id, name=name, input=tool_input(_parse_arguments(raw), text)
             )
         elif kind == "custom_tool_call":
-            name = _str(item.get("name")) or "custom_tool"
+            name = opt_str(item.get("name")) or "custom_tool"
             block = ToolCallBlock(id=call_id, name=name, input=tool_input(item.get("input")))
         elif kind == "local_shell_call":
             name = "local_shell"
             block = ToolCallBlock(id=call_id, name=name, input=tool_input(item.get("action")))
         else:  # web_search_call
             name = "web_search"
-            action = _dict(item.get("action"))
-            query = _str(action.get("query"))
+            action = as_dict(item.get("action"))
+            query = opt_str(action.get("query"))
             block = ToolCallBlock(
                 id=call_id, name=name, input=tool_input({"query": query} if query else action)
             )
@@ -451,7 +437,7 @@ class _Rollout:
         message.content.append(block)
 
     def _output(self, item: dict[str, Any], line: str, when: Any) -> None:
-        call_id = _str(item.get("call_id"))
+        call_id = opt_str(item.get("call_id"))
         text, is_error = _unwrap_output(item.get("output"))
         block = ToolResultBlock(
             call_id=call_id,
@@ -479,18 +465,18 @@ class _Rollout:
         if kind == "user_message":
             self._user_event(payload, line, when)
         elif kind == "agent_message":
-            text = _str(payload.get("message"))
+            text = opt_str(payload.get("message"))
             if text:
                 self.event_answers.append((len(self.messages), self._detached(line, when, text)))
         elif kind == "agent_reasoning":
-            self._thinking(_str(payload.get("text")), line, when, event=True)
+            self._thinking(opt_str(payload.get("text")), line, when, event=True)
         elif kind == "token_count":
-            self._token_count(_dict(payload.get("info")))
+            self._token_count(as_dict(payload.get("info")))
         elif kind in ("turn_aborted", "error", "stream_error"):
             if kind == "turn_aborted":
-                text = f"Turn aborted ({_str(payload.get('reason')) or 'unknown reason'})"
+                text = f"Turn aborted ({opt_str(payload.get('reason')) or 'unknown reason'})"
             else:
-                text = _str(payload.get("message")) or text_of(payload) or kind
+                text = opt_str(payload.get("message")) or text_of(payload) or kind
             self._close()
             self._new(line, "system", when, kind="error", content=[TextBlock(text=text)])
         elif kind in ("exec_command_end", "patch_apply_end", "mcp_tool_call_end"):
@@ -515,7 +501,7 @@ class _Rollout:
 
     def _user_event(self, payload: dict[str, Any], line: str, when: Any) -> None:
         self.user_events += 1
-        text = _str(payload.get("message")) or ""
+        text = opt_str(payload.get("message")) or ""
         key = _key(text)
         pending = self.pending_users
         match = next((m for m in reversed(pending) if _key(m.text) == key), None)
@@ -550,16 +536,16 @@ class _Rollout:
             target.usage = _add_usage(target.usage, last)
 
     def _call_status(self, kind: str, payload: dict[str, Any]) -> None:
-        call_id = _str(payload.get("call_id"))
+        call_id = opt_str(payload.get("call_id"))
         if not call_id:
             return
         if kind == "exec_command_end":
-            code = _int(payload.get("exit_code"))
+            code = as_int(payload.get("exit_code"))
             failed = code is not None and code != 0
         elif kind == "patch_apply_end":
             failed = payload.get("success") is False
         else:
-            failed = "Err" in _dict(payload.get("result"))
+            failed = "Err" in as_dict(payload.get("result"))
         self.stats.skipped_types[f"event_msg:{kind}"] += 1
         if failed:
             self.failed_calls.add(call_id)
@@ -568,7 +554,7 @@ class _Rollout:
 
     def compacted(self, payload: dict[str, Any], line: str, when_raw: Any) -> None:
         when = self._time(when_raw)
-        text = (_str(payload.get("message")) or "").strip()
+        text = (opt_str(payload.get("message")) or "").strip()
         redacted = _REDACTED.match(text)
         if text and not (redacted and redacted.group(1).startswith("len=0 ")):
             self._close()
@@ -603,7 +589,7 @@ class _Rollout:
             self.stats.skipped_types["empty rollout"] += 1
             return None
         meta = self.meta or {}
-        source_id = _str(meta.get("id")) or fallback_id
+        source_id = opt_str(meta.get("id")) or fallback_id
         for message in messages:
             if message.role == "assistant" and message.model and message.model not in self.models:
                 self.models.append(message.model)
@@ -623,7 +609,7 @@ class _Rollout:
             source_ref=SourceRef(path=str(self.path), id=source_id),
             models=self.models,
             project=self.cwds[0] if self.cwds else None,
-            git_branch=_str(_dict(meta.get("git")).get("branch")),
+            git_branch=opt_str(as_dict(meta.get("git")).get("branch")),
             created=created,
             updated=updated,
             usage=self.session_usage,
@@ -633,14 +619,14 @@ class _Rollout:
         )
 
     def _parent(self, meta: dict[str, Any]) -> str | None:
-        spawn = _dict(_dict(_dict(meta.get("source")).get("subagent")).get("thread_spawn"))
-        parent = _str(spawn.get("parent_thread_id")) or _str(meta.get("forked_from_id"))
+        spawn = as_dict(as_dict(as_dict(meta.get("source")).get("subagent")).get("thread_spawn"))
+        parent = opt_str(spawn.get("parent_thread_id")) or opt_str(meta.get("forked_from_id"))
         return safe_session_id(SOURCE, parent) if parent else None
 
     def _extra(self, meta: dict[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         for key in ("originator", "cli_version", "model_provider", "agent_nickname", "agent_role"):
-            value = _str(meta.get(key))
+            value = opt_str(meta.get(key))
             if value:
                 extra[key] = value
         source = meta.get("source")
@@ -648,9 +634,9 @@ class _Rollout:
             extra["launched_from"] = source
         elif isinstance(source, dict) and source:
             extra["launched_from"] = next(iter(source))
-        git = _dict(meta.get("git"))
+        git = as_dict(meta.get("git"))
         for key in ("commit_hash", "repository_url"):
-            value = _str(git.get(key))
+            value = opt_str(git.get(key))
             if value:
                 extra[f"git_{key}"] = value
         if len(self.cwds) > 1:
@@ -816,10 +802,10 @@ class CodexCliImporter(Importer):
     def _typescript(rollout: _Rollout, document: dict[str, Any]) -> None:
         """The April-2025 TypeScript CLI: one JSON document, items without timestamps."""
         rollout.saw_record = True
-        session = _dict(document.get("session"))
+        session = as_dict(document.get("session"))
         if session:
             rollout.session_meta(session, session.get("timestamp"))
-        for index, item in enumerate(_list(document.get("items"))):
+        for index, item in enumerate(as_list(document.get("items"))):
             if isinstance(item, dict):
                 rollout.response_item(item, f"item{index}", item.get("timestamp"))
             else:

@@ -120,6 +120,41 @@ def scrub_surrogates(value: Any) -> Any:
     return value
 
 
+# ---------------------------------------------------------------------------------------------
+# Type guards: every field of an untrusted file may hold any JSON type.
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    """A string field, or "" for anything else."""
+    return value if isinstance(value, str) else ""
+
+
+def opt_str(value: Any) -> str | None:
+    """A non-empty string field, or None (for ``a or b`` fallbacks between fields)."""
+    return value if isinstance(value, str) and value else None
+
+
+def as_int(value: Any) -> int | None:
+    """An integer field (not a bool), or None. Bounded so sums of them fit the store's int64."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if -(2**62) < value < 2**62 else None
+
+
+def as_count(value: Any) -> int | None:
+    """A count or size (tokens, bytes): a non-negative `as_int`, or None."""
+    number = as_int(value)
+    return number if number is not None and number >= 0 else None
+
+
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """Read a whole source file, as an `ImporterError` if it is unreadable or too large."""
     try:

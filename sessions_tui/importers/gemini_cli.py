@@ -41,11 +41,15 @@ from ..models import (
 )
 from .base import Importer, ImporterError, ParseStats, register
 from .common import (
+    as_count,
+    as_dict,
+    as_list,
     cut_title,
     file_time,
     iter_jsonl,
     load_json_file,
     loads,
+    opt_str,
     parse_time,
     raw_decode,
     read_bytes,
@@ -65,33 +69,19 @@ _NOT_CHATS = {"logs.json", "projects.json", "settings.json", "installation_id", 
 _MAX_SIBLINGS = 200
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 <= value < 2**62 else None
-
-
 def _json_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _usage(raw: Any) -> TokenUsage | None:
     """Gemini's ``input`` includes ``cached``; ``total`` = input + output + thoughts + tool."""
-    raw = _dict(raw)
-    inp, cached = _int(raw.get("input")), _int(raw.get("cached"))
-    out, thoughts, tool = _int(raw.get("output")), _int(raw.get("thoughts")), _int(raw.get("tool"))
+    raw = as_dict(raw)
+    inp, cached = as_count(raw.get("input")), as_count(raw.get("cached"))
+    out, thoughts, tool = (
+        as_count(raw.get("output")),
+        as_count(raw.get("thoughts")),
+        as_count(raw.get("tool")),
+    )
     if inp is None and out is None:
         return None
     if inp is not None:
@@ -124,26 +114,26 @@ def _parts(parts: Any) -> list[TextBlock | AttachmentBlock]:
     if isinstance(parts, dict):
         parts = [parts]
     blocks: list[TextBlock | AttachmentBlock] = []
-    for part in _list(parts):
+    for part in as_list(parts):
         if isinstance(part, str):
             if part:
                 blocks.append(TextBlock(text=part))
             continue
-        part = _dict(part)
-        text = _str(part.get("text"))
+        part = as_dict(part)
+        text = opt_str(part.get("text"))
         if text and not part.get("thought"):
             blocks.append(TextBlock(text=text))
         for key in ("inlineData", "fileData"):
-            data = _dict(part.get(key))
+            data = as_dict(part.get(key))
             if data:
-                mime = _str(data.get("mimeType"))
+                mime = opt_str(data.get("mimeType"))
                 kind = "image" if mime and mime.startswith("image/") else "file"
                 blocks.append(
                     AttachmentBlock(
                         kind=kind,
                         mime_type=mime,
-                        name=_str(data.get("displayName")),
-                        uri=_str(data.get("fileUri")),
+                        name=opt_str(data.get("displayName")),
+                        uri=opt_str(data.get("fileUri")),
                     )
                 )
     return blocks
@@ -153,9 +143,9 @@ def _tool_result(call: dict[str, Any]) -> ToolResultBlock:
     """The result stored with a call: ``[{"functionResponse": {response: {output|error}}}]``."""
     texts: list[str] = []
     failed = call.get("status") == "error"
-    for part in _list(call.get("result")) or [call.get("result")]:
-        part = _dict(part)
-        response = _dict(part.get("functionResponse")).get("response")
+    for part in as_list(call.get("result")) or [call.get("result")]:
+        part = as_dict(part)
+        response = as_dict(part.get("functionResponse")).get("response")
         if isinstance(response, dict):
             if "output" in response:
                 texts.append(_json_text(response["output"]))
@@ -166,7 +156,7 @@ def _tool_result(call: dict[str, Any]) -> ToolResultBlock:
                 texts.append(_json_text(response))
         elif response is not None:
             texts.append(_json_text(response))
-        elif _str(part.get("text")):
+        elif opt_str(part.get("text")):
             texts.append(part["text"])
     if not texts:
         display = call.get("resultDisplay")
@@ -175,8 +165,8 @@ def _tool_result(call: dict[str, Any]) -> ToolResultBlock:
         elif call.get("status") == "cancelled":
             texts.append("(cancelled)")
     return ToolResultBlock(
-        call_id=_str(call.get("id")),
-        name=_str(call.get("name")),
+        call_id=opt_str(call.get("id")),
+        name=opt_str(call.get("name")),
         output="\n".join(texts),
         is_error=failed,
     )
@@ -202,14 +192,14 @@ class _Build:
         self.times: list[datetime] = []
 
     def add(self, raw: dict[str, Any], fallback_id: str) -> None:
-        mid = _str(raw.get("id")) or fallback_id
+        mid = opt_str(raw.get("id")) or fallback_id
         when = parse_time(raw.get("timestamp"))
         if when is not None:
             self.times.append(when)
         kind = raw.get("type")
         if kind == "user":
             blocks = _parts(raw.get("content"))
-            if not blocks and _str(raw.get("displayContent")):
+            if not blocks and opt_str(raw.get("displayContent")):
                 blocks = _parts(raw.get("displayContent"))
             text = "\n\n".join(b.text for b in blocks if isinstance(b, TextBlock))
             self.messages.append(
@@ -244,13 +234,16 @@ class _Build:
                 )
 
     def _gemini(self, raw: dict[str, Any], mid: str, when: datetime | None) -> None:
-        model = _str(raw.get("model"))
+        model = opt_str(raw.get("model"))
         if model and model not in self.models:
             self.models.append(model)
         content: list[Any] = []
-        for thought in _list(raw.get("thoughts")):
-            thought = _dict(thought)
-            subject, description = _str(thought.get("subject")), _str(thought.get("description"))
+        for thought in as_list(raw.get("thoughts")):
+            thought = as_dict(thought)
+            subject, description = (
+                opt_str(thought.get("subject")),
+                opt_str(thought.get("description")),
+            )
             text = (
                 f"{subject}\n{description}" if subject and description else subject or description
             )
@@ -258,14 +251,14 @@ class _Build:
                 content.append(ThinkingBlock(text=text))
         content.extend(_parts(raw.get("content")))
         results: list[ToolResultBlock] = []
-        for call in _list(raw.get("toolCalls")):
-            call = _dict(call)
+        for call in as_list(raw.get("toolCalls")):
+            call = as_dict(call)
             if not call:
                 continue
-            name = _str(call.get("name")) or _str(call.get("displayName")) or "tool"
+            name = opt_str(call.get("name")) or opt_str(call.get("displayName")) or "tool"
             content.append(
                 ToolCallBlock(
-                    id=_str(call.get("id")), name=name, input=tool_input(call.get("args"))
+                    id=opt_str(call.get("id")), name=name, input=tool_input(call.get("args"))
                 )
             )
             if any(k in call for k in ("result", "resultDisplay", "status")):
@@ -281,7 +274,7 @@ class _Build:
             )
         )
         if results:
-            result_time = parse_time(_dict(_list(raw.get("toolCalls"))[0]).get("timestamp"))
+            result_time = parse_time(as_dict(as_list(raw.get("toolCalls"))[0]).get("timestamp"))
             self.messages.append(
                 Message(
                     id=f"{mid}:results", role="tool", timestamp=result_time or when, content=results
@@ -303,7 +296,7 @@ def _apply_jsonl(path: Path, stats: ParseStats, data: bytes) -> dict[str, Any]:
             for key, value in update.items():
                 match = re.fullmatch(r"messages\.(\d+)", key) if isinstance(key, str) else None
                 if key == "messages":
-                    messages = list(_list(value))
+                    messages = list(as_list(value))
                 elif match and isinstance(value, dict):
                     index = int(match.group(1))
                     if index < len(messages):
@@ -322,14 +315,14 @@ def _apply_jsonl(path: Path, stats: ParseStats, data: bytes) -> dict[str, Any]:
         elif "sessionId" in obj or "startTime" in obj or "projectHash" in obj:
             for key, value in obj.items():
                 if key == "messages":
-                    messages = list(_list(value))
+                    messages = list(as_list(value))
                 else:
                     state[key] = value
         elif isinstance(obj.get("type"), str) and ("id" in obj or "content" in obj):
             # One message per line (a format Gemini may move to): replace by id, else append.
             mid = obj.get("id")
             for index, old in enumerate(messages):
-                if mid is not None and _dict(old).get("id") == mid:
+                if mid is not None and as_dict(old).get("id") == mid:
                     messages[index] = obj
                     break
             else:
@@ -382,7 +375,7 @@ def _salvage(data: bytes) -> dict[str, Any] | None:
         header = loads(text[:key].rstrip().rstrip(",") + "}")
     except ValueError:
         header = {}
-    if not isinstance(header, dict) or not _str(header.get("sessionId")):
+    if not isinstance(header, dict) or not opt_str(header.get("sessionId")):
         return None
     messages: list[Any] = []
     position = start + 1
@@ -443,10 +436,10 @@ def _project_path(path: Path, chat: dict[str, Any]) -> str | None:
     raw = _read_small(projects_file, 8 << 20)
     if raw:
         try:
-            projects = _dict(_dict(loads(raw)).get("projects"))
+            projects = as_dict(as_dict(loads(raw)).get("projects"))
         except ValueError:
             projects = {}
-        wanted_hash = _str(chat.get("projectHash"))
+        wanted_hash = opt_str(chat.get("projectHash"))
         for project, slug in projects.items():
             if slug == project_dir.name:
                 return project
@@ -454,7 +447,7 @@ def _project_path(path: Path, chat: dict[str, Any]) -> str | None:
             for project in projects:
                 if hashlib.sha256(project.encode("utf-8", "replace")).hexdigest() == wanted_hash:
                     return project
-    directories = [d for d in _list(chat.get("directories")) if isinstance(d, str) and d]
+    directories = [d for d in as_list(chat.get("directories")) if isinstance(d, str) and d]
     return directories[0] if directories else None
 
 
@@ -621,7 +614,7 @@ class GeminiCliImporter(Importer):
                     if file_path == path:
                         stats.bad(f"{path}:messages[{index}]", "message is not an object")
                     continue
-                key = _str(raw.get("id"))
+                key = opt_str(raw.get("id"))
                 if key is None:
                     digest = hashlib.sha256(
                         _json_text(
@@ -638,7 +631,7 @@ class GeminiCliImporter(Importer):
             return None
         newest_path, newest, _ = files[-1]
         first_chat = files[0][1]
-        title = _str(newest.get("summary")) or ""
+        title = opt_str(newest.get("summary")) or ""
         title = cut_title(title) if title else ""
         if not title:
             for message in build.messages:
@@ -657,10 +650,10 @@ class GeminiCliImporter(Importer):
         ]
         updated = max([*updated_candidates, *times[-1:], created])
         extra: dict[str, Any] = {}
-        kind = _str(newest.get("kind"))
+        kind = opt_str(newest.get("kind"))
         if kind:
             extra["kind"] = kind
-        project_hash = _str(newest.get("projectHash"))
+        project_hash = opt_str(newest.get("projectHash"))
         if project_hash:
             extra["project_hash"] = project_hash
         if len(files) > 1:
@@ -686,11 +679,11 @@ class GeminiCliImporter(Importer):
         """Prompts of sessions whose chat file is missing, recovered from ``logs.json``."""
         orphans = _orphan_ids(path, document)
         groups: dict[str, list[dict[str, Any]]] = {}
-        for index, entry in enumerate(_list(document)):
+        for index, entry in enumerate(as_list(document)):
             if not isinstance(entry, dict):
                 stats.bad(f"{path}[{index}]", "log entry is not an object")
                 continue
-            sid = _str(entry.get("sessionId"))
+            sid = opt_str(entry.get("sessionId"))
             if sid in orphans:
                 groups.setdefault(sid, []).append(entry)
         sessions = []
@@ -701,7 +694,7 @@ class GeminiCliImporter(Importer):
                 text = entry.get("message")
                 if not isinstance(text, str) or not text.strip():
                     continue
-                number = _int(entry.get("messageId"))
+                number = as_count(entry.get("messageId"))
                 mid = f"log{number}" if number is not None else f"log-{index}"
                 if mid in seen:
                     mid = f"{mid}-{index}"
@@ -742,21 +735,21 @@ class GeminiCliImporter(Importer):
         """``/chat save <tag>``: a Gemini API ``Content[]`` history without timestamps."""
         messages: list[Message] = []
         names: dict[str, str] = {}
-        for index, content in enumerate(_list(document)):
-            content = _dict(content)
-            parts = _list(content.get("parts"))
+        for index, content in enumerate(as_list(document)):
+            content = as_dict(content)
+            parts = as_list(content.get("parts"))
             if not content or "role" not in content:
                 stats.bad(f"{path}[{index}]", "not a {role, parts} history entry")
                 continue
             blocks: list[Any] = []
             results: list[ToolResultBlock] = []
             for part in parts:
-                part = _dict(part)
-                call = _dict(part.get("functionCall"))
-                response = _dict(part.get("functionResponse"))
+                part = as_dict(part)
+                call = as_dict(part.get("functionCall"))
+                response = as_dict(part.get("functionResponse"))
                 if call:
-                    name = _str(call.get("name")) or "tool"
-                    call_id = _str(call.get("id"))
+                    name = opt_str(call.get("name")) or "tool"
+                    call_id = opt_str(call.get("id"))
                     if call_id:
                         names[call_id] = name
                     blocks.append(
@@ -772,7 +765,7 @@ class GeminiCliImporter(Importer):
                             }
                         )
                     )
-                elif part.get("thought") and _str(part.get("text")):
+                elif part.get("thought") and opt_str(part.get("text")):
                     blocks.append(ThinkingBlock(text=part["text"]))
                 else:
                     blocks.extend(_parts([part]))
@@ -812,7 +805,7 @@ class GeminiCliImporter(Importer):
 
 
 def _looks_like_logs(document: Any) -> bool:
-    first = _dict(next(iter(_list(document)), None))
+    first = as_dict(next(iter(as_list(document)), None))
     return "sessionId" in first and "messageId" in first
 
 
@@ -828,8 +821,8 @@ def _orphan_ids(path: Path, document: Any = None) -> set[str]:
             return set()
     ids = {
         sid
-        for entry in _list(document)
-        if isinstance(entry, dict) and (sid := _str(entry.get("sessionId")))
+        for entry in as_list(document)
+        if isinstance(entry, dict) and (sid := opt_str(entry.get("sessionId")))
     }
     if not ids:
         return set()

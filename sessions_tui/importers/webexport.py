@@ -404,26 +404,7 @@ class ExportImporter(Importer):
 
 
 # ---------------------------------------------------------------------------------------------
-# Defensive accessors: export fields are untrusted and any of them may have the wrong type.
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def as_size(value: Any) -> int | None:
-    """A byte count, or None for anything that is not a plausible one."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 <= value < 1 << 63 else None
+# Readable text of unknown values
 
 
 #: Keys whose string values are readable text, in the order worth trying.
