@@ -53,6 +53,7 @@ from .common import (
     cut_title,
     file_time,
     read_bytes,
+    sum_usage,
 )
 
 SOURCE = "aider"
@@ -538,23 +539,7 @@ class AiderImporter(Importer):
             project=folder,
             created=created,
             updated=max([created, *times]),
-            usage=_sum(usages),
+            usage=sum_usage(usages),
             extra=extra,
             messages=builder.messages,
         )
-
-
-def _sum(usages: list[TokenUsage]) -> TokenUsage | None:
-    if not usages:
-        return None
-
-    def total(name: str) -> int | None:
-        values = [getattr(u, name) for u in usages if getattr(u, name) is not None]
-        return sum(values) if values else None
-
-    return TokenUsage(
-        input_tokens=total("input_tokens"),
-        output_tokens=total("output_tokens"),
-        cache_read_tokens=total("cache_read_tokens"),
-        cache_write_tokens=total("cache_write_tokens"),
-    )

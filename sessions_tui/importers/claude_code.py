@@ -44,6 +44,7 @@ from .common import (
     opt_str,
     parse_time,
     read_bytes,
+    sum_usage,
     text_of,
     tool_input,
 )
@@ -155,18 +156,6 @@ def _usage(raw: Any) -> TokenUsage | None:
         cache_write_tokens=num("cache_creation_input_tokens"),
     )
     return usage if usage.total or any(v is not None for v in usage.model_dump().values()) else None
-
-
-def _add_usage(total: TokenUsage | None, part: TokenUsage | None) -> TokenUsage | None:
-    if part is None:
-        return total
-    if total is None:
-        return part.model_copy()
-    for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
-        value = getattr(part, name)
-        if value is not None:
-            setattr(total, name, (getattr(total, name) or 0) + value)
-    return total
 
 
 def _image_block(block: dict[str, Any]) -> AttachmentBlock:
@@ -786,10 +775,7 @@ class ClaudeCodeImporter(Importer):
             return None  # summary-only or bookkeeping-only file: nothing to read
         _mark_alternates(thread, state.parents)
         messages = [m.message for m in thread.msgs]
-        usage: TokenUsage | None = None
-        for message in messages:
-            if not message.alternate:
-                usage = _add_usage(usage, message.usage)
+        usage = sum_usage(m.usage for m in messages if not m.alternate)
         uuids = {u for m in thread.msgs for u in m.uuids}
         leaf_summary = next(
             (text for leaf, text in reversed(state.summaries) if leaf and leaf in uuids), None

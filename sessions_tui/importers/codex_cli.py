@@ -50,6 +50,7 @@ from .common import (
     opt_str,
     parse_time,
     read_bytes,
+    sum_usage,
     text_of,
     tool_input,
 )
@@ -159,22 +160,6 @@ def _usage(raw: Any) -> TokenUsage | None:
         out = max(out - reasoning, 0)
     return TokenUsage(
         input_tokens=inp, output_tokens=out, cache_read_tokens=cached, reasoning_tokens=reasoning
-    )
-
-
-def _add_usage(a: TokenUsage | None, b: TokenUsage) -> TokenUsage:
-    if a is None:
-        return b
-
-    def add(x: int | None, y: int | None) -> int | None:
-        return None if x is None and y is None else (x or 0) + (y or 0)
-
-    return TokenUsage(
-        input_tokens=add(a.input_tokens, b.input_tokens),
-        output_tokens=add(a.output_tokens, b.output_tokens),
-        cache_read_tokens=add(a.cache_read_tokens, b.cache_read_tokens),
-        cache_write_tokens=add(a.cache_write_tokens, b.cache_write_tokens),
-        reasoning_tokens=add(a.reasoning_tokens, b.reasoning_tokens),
     )
 
 
@@ -533,7 +518,7 @@ class _Rollout:
             (m for m in reversed(self.messages) if m.role == "assistant"), None
         )
         if last is not None and target is not None:
-            target.usage = _add_usage(target.usage, last)
+            target.usage = sum_usage([target.usage, last])
 
     def _call_status(self, kind: str, payload: dict[str, Any]) -> None:
         call_id = opt_str(payload.get("call_id"))

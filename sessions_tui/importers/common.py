@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..models import TokenUsage
 from .base import ImporterError, ParseStats
 
 #: Largest single source file we read into memory (exports can be big, but not this big).
@@ -219,6 +220,19 @@ def parse_time(value: Any) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return None
+
+
+def sum_usage(usages: Iterable[TokenUsage | None]) -> TokenUsage | None:
+    """Token usages added field by field; a field none of them knows stays unknown (None),
+    and no usage at all gives None, so "no figures" never reads as "zero tokens"."""
+    known = [u for u in usages if u is not None]
+    if not known:
+        return None
+    totals: dict[str, int | None] = {}
+    for name in TokenUsage.model_fields:
+        values = [v for u in known if (v := getattr(u, name)) is not None]
+        totals[name] = sum(values) if values else None
+    return TokenUsage(**totals)
 
 
 def file_time(path: Path) -> datetime:

@@ -53,6 +53,7 @@ from .common import (
     parse_time,
     raw_decode,
     read_bytes,
+    sum_usage,
     text_of,
     tool_input,
 )
@@ -88,22 +89,6 @@ def _usage(raw: Any) -> TokenUsage | None:
         inp = max(inp - (cached or 0), 0) + (tool or 0)
     return TokenUsage(
         input_tokens=inp, output_tokens=out, cache_read_tokens=cached, reasoning_tokens=thoughts
-    )
-
-
-def _sum_usage(usages: list[TokenUsage]) -> TokenUsage | None:
-    if not usages:
-        return None
-
-    def total(name: str) -> int | None:
-        values = [getattr(u, name) for u in usages if getattr(u, name) is not None]
-        return sum(values) if values else None
-
-    return TokenUsage(
-        input_tokens=total("input_tokens"),
-        output_tokens=total("output_tokens"),
-        cache_read_tokens=total("cache_read_tokens"),
-        reasoning_tokens=total("reasoning_tokens"),
     )
 
 
@@ -667,7 +652,7 @@ class GeminiCliImporter(Importer):
             project=_project_path(newest_path, newest),
             created=created,
             updated=updated,
-            usage=_sum_usage(build.usages),
+            usage=sum_usage(build.usages),
             parent_session_id=parent_id,
             extra=extra,
             messages=build.messages,
