@@ -54,6 +54,7 @@ from .common import (
     file_time,
     read_bytes,
     sum_usage,
+    whole_file,
 )
 
 SOURCE = "aider"
@@ -444,15 +445,7 @@ class AiderImporter(Importer):
         return _SNIFF.search(head[:65536]) is not None
 
     def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
-        try:
-            sessions = self._parse(path, stats)
-        except ImporterError:
-            raise
-        except (RecursionError, MemoryError) as exc:
-            raise ImporterError(path, f"cannot parse: {type(exc).__name__}") from None
-        except Exception as exc:  # a bug must not stop an import of thousands of files
-            raise ImporterError(path, f"internal error while parsing: {exc!r}") from None
-        yield from sessions
+        yield from whole_file(path, lambda: self._parse(path, stats))
 
     def _parse(self, path: Path, stats: ParseStats) -> list[Session]:
         data = read_bytes(path)

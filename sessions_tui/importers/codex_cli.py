@@ -53,6 +53,7 @@ from .common import (
     sum_usage,
     text_of,
     tool_input,
+    whole_file,
 )
 
 SOURCE = "codex-cli"
@@ -715,14 +716,7 @@ class CodexCliImporter(Importer):
         )
 
     def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
-        try:
-            session = self._parse(path, stats)
-        except ImporterError:
-            raise
-        except (RecursionError, MemoryError) as exc:
-            raise ImporterError(path, f"cannot parse: {type(exc).__name__}") from None
-        except Exception as exc:  # a bug must not stop an import of thousands of files
-            raise ImporterError(path, f"internal error while parsing: {exc!r}") from None
+        session = whole_file(path, lambda: self._parse(path, stats))
         if session is not None:
             yield session
 

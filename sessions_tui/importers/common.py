@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..models import TokenUsage
 from .base import ImporterError, ParseStats
@@ -154,6 +154,23 @@ def as_count(value: Any) -> int | None:
     """A count or size (tokens, bytes): a non-negative `as_int`, or None."""
     number = as_int(value)
     return number if number is not None and number >= 0 else None
+
+
+T = TypeVar("T")
+
+
+def whole_file(path: Path, parse: Callable[[], T]) -> T:
+    """Run an importer's parse of a whole file: whatever goes wrong becomes an `ImporterError`
+    naming the file, so one file never stops an import of thousands. An unexpected exception
+    is reported as an "internal error" (a bug to fix: the fuzz tests look for that phrase)."""
+    try:
+        return parse()
+    except ImporterError:
+        raise
+    except (RecursionError, MemoryError) as exc:
+        raise ImporterError(path, f"cannot parse: {type(exc).__name__}") from None
+    except Exception as exc:
+        raise ImporterError(path, f"internal error while parsing: {exc!r}") from None
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

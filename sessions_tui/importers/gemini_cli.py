@@ -56,6 +56,7 @@ from .common import (
     sum_usage,
     text_of,
     tool_input,
+    whole_file,
 )
 
 SOURCE = "gemini-cli"
@@ -487,15 +488,7 @@ class GeminiCliImporter(Importer):
     # --- parsing -------------------------------------------------------------------------------
 
     def parse(self, path: Path, stats: ParseStats) -> Iterator[Session]:
-        try:
-            sessions = self._parse(path, stats)
-        except ImporterError:
-            raise
-        except (RecursionError, MemoryError) as exc:
-            raise ImporterError(path, f"cannot parse: {type(exc).__name__}") from None
-        except Exception as exc:  # a bug must not stop an import of thousands of files
-            raise ImporterError(path, f"internal error while parsing: {exc!r}") from None
-        yield from sessions
+        yield from whole_file(path, lambda: self._parse(path, stats))
 
     def _parse(self, path: Path, stats: ParseStats) -> list[Session]:
         if path.suffix == ".json":
