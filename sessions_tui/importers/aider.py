@@ -52,6 +52,7 @@ from .base import Importer, ImporterError, ParseStats, register
 from .common import (
     cut_title,
     file_time,
+    prompt_title,
     read_bytes,
     sum_usage,
     whole_file,
@@ -506,16 +507,9 @@ class AiderImporter(Importer):
         source_id = f"{compact}-{digest}"
         created = started or file_time(path)
         times = [m.timestamp for m in builder.messages if m.timestamp is not None]
-        title = next(
-            (
-                cut_title(m.text)
-                for m in builder.messages
-                if m.role == "user" and m.kind == "message"
-            ),
-            "",
-        ) or next(
-            (cut_title(m.text) for m in builder.messages if m.role == "user"),
-            "",
+        # No prompt (a launch that only ran commands): the first command.
+        title = prompt_title(builder.messages) or next(
+            (cut_title(m.text) for m in builder.messages if m.role == "user"), ""
         )
         extra: dict[str, Any] = {"started_local": header}
         if builder.version:

@@ -53,10 +53,10 @@ from .common import (
     as_dict,
     as_list,
     as_str,
-    cut_title,
     file_time,
     loads,
     parse_time,
+    prompt_title,
     tool_input,
 )
 from .webexport import (
@@ -140,8 +140,7 @@ class _Converter:
         updated = parse_time(conv.get("update_time")) or (max(times) if times else created)
         title = " ".join(as_str(conv.get("title")).split())
         if title in PLACEHOLDER_TITLES:
-            prompt = next((m.text for m in transcript if m.role == "user" and m.text), "")
-            title = cut_title(prompt)
+            title = prompt_title(messages)
         models = _unique(m.model for m in transcript + messages if m.model)
         default_model = as_str(conv.get("default_model_slug"))
         if not models and default_model:

@@ -58,6 +58,7 @@ from .common import (
     cut_title,
     file_time,
     parse_time,
+    prompt_title,
     tool_input,
 )
 from .webexport import (
@@ -106,7 +107,6 @@ class _Converter:
         if not messages:
             self.stats.skipped_types["empty conversation"] += 1
             return None
-        transcript = [m for m in messages if not m.alternate]
         times = [m.timestamp for m in messages if m.timestamp is not None]
         created = parse_time(conv.get("created_at")) or (min(times) if times else None)
         created = created or file_time(self.path)
@@ -114,8 +114,7 @@ class _Converter:
         summary = as_str(conv.get("summary")).strip()
         title = " ".join(as_str(conv.get("name")).split())
         if not title:
-            prompt = next((m.text for m in transcript if m.role == "user" and m.text), "")
-            title = cut_title(summary) or cut_title(prompt)
+            title = cut_title(summary) or prompt_title(messages)
         project = as_dict(conv.get("project"))
         extra: dict[str, Any] = {"url": f"{CHAT_URL}{quote(conv_id, safe='-_')}"}
         if summary:

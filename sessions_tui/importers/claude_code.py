@@ -43,6 +43,7 @@ from .common import (
     loads,
     opt_str,
     parse_time,
+    prompt_title,
     read_bytes,
     sum_usage,
     text_of,
@@ -780,14 +781,6 @@ class ClaudeCodeImporter(Importer):
         leaf_summary = next(
             (text for leaf, text in reversed(state.summaries) if leaf and leaf in uuids), None
         )
-        first_prompt = next(
-            (
-                m.text
-                for m in messages
-                if m.role == "user" and m.kind == "message" and m.text.strip()
-            ),
-            "",
-        )
         is_main = thread is state.main and state.agent_file_id is None
         title = (
             (state.custom_title if is_main or state.agent_file_id else None)
@@ -795,7 +788,7 @@ class ClaudeCodeImporter(Importer):
             or (leaf_summary if thread is state.main else None)
             or title_hint
             or state.agent_name
-            or cut_title(first_prompt)
+            or prompt_title(messages)
             or cut_title(next((m.text for m in messages if m.text.strip()), ""))
         )
         title = cut_title(title, 200) if "\n" in title or len(title) > 200 else title

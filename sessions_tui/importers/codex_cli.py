@@ -42,13 +42,13 @@ from .common import (
     as_dict,
     as_int,
     as_list,
-    cut_title,
     file_time,
     iter_jsonl,
     load_json_file,
     loads,
     opt_str,
     parse_time,
+    prompt_title,
     read_bytes,
     sum_usage,
     text_of,
@@ -579,12 +579,7 @@ class _Rollout:
         for message in messages:
             if message.role == "assistant" and message.model and message.model not in self.models:
                 self.models.append(message.model)
-        title = ""
-        for message in messages:
-            if message.role == "user" and message.kind == "message" and not message.alternate:
-                title = cut_title(message.text)
-                if title:
-                    break
+        title = prompt_title(messages)
         first, last = parse_time(self.first_raw), parse_time(self.last_raw)
         created = self.child_start or first or _name_time(self.path) or file_time(self.path)
         updated = max(filter(None, (last, created)))

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..models import TokenUsage
+from ..models import Message, TokenUsage
 from .base import ImporterError, ParseStats
 
 #: Largest single source file we read into memory (exports can be big, but not this big).
@@ -270,6 +270,18 @@ def cut_title(text: str, width: int = 80) -> str:
                 return line
             cut = line[:width].rsplit(" ", 1)[0]
             return (cut if len(cut) > width // 2 else line[:width]).rstrip() + "…"
+    return ""
+
+
+def prompt_title(messages: Iterable[Message]) -> str:
+    """The title of a session its tool did not name: its first typed prompt (a user message of
+    kind "message" on the transcript, so not injected context, a command or a summary), cut
+    by `cut_title`; "" if it has none."""
+    for message in messages:
+        if message.role == "user" and message.kind == "message" and not message.alternate:
+            title = cut_title(message.text)
+            if title:
+                return title
     return ""
 
 

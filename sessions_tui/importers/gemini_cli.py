@@ -44,6 +44,7 @@ from .common import (
     as_count,
     as_dict,
     as_list,
+    as_str,
     cut_title,
     file_time,
     iter_jsonl,
@@ -51,6 +52,7 @@ from .common import (
     loads,
     opt_str,
     parse_time,
+    prompt_title,
     raw_decode,
     read_bytes,
     sum_usage,
@@ -609,14 +611,7 @@ class GeminiCliImporter(Importer):
             return None
         newest_path, newest, _ = files[-1]
         first_chat = files[0][1]
-        title = opt_str(newest.get("summary")) or ""
-        title = cut_title(title) if title else ""
-        if not title:
-            for message in build.messages:
-                if message.role == "user" and message.kind == "message":
-                    title = cut_title(message.text)
-                    if title:
-                        break
+        title = cut_title(as_str(newest.get("summary"))) or prompt_title(build.messages)
         times = sorted(build.times)
         created = (
             parse_time(first_chat.get("startTime"))
@@ -691,9 +686,7 @@ class GeminiCliImporter(Importer):
                 continue
             times = sorted(m.timestamp for m in messages if m.timestamp is not None)
             created = times[0] if times else file_time(path)
-            title = next(
-                (cut_title(m.text) for m in messages if m.kind == "message" and m.text.strip()), ""
-            )
+            title = prompt_title(messages)
             sessions.append(
                 Session(
                     id=safe_session_id(SOURCE, sid),
@@ -762,9 +755,7 @@ class GeminiCliImporter(Importer):
             raise ImporterError(path, "not a Gemini CLI saved chat: no {role, parts} entries")
         tag = path.stem.removeprefix("checkpoint-")
         project_dir = path.parent.name
-        title = next(
-            (cut_title(m.text) for m in messages if m.role == "user" and m.kind == "message"), ""
-        )
+        title = prompt_title(messages)
         when = file_time(path)
         return [
             Session(
