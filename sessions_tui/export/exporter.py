@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -252,54 +252,27 @@ class Exporter:
         stream.flush()
 
     def _write_single(self, out: Path) -> None:
-        _make_parent(out)
-        tmp = temp_path_for(out)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
-        try:
-            os.fchmod(fd, FILE_MODE)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                self._stream_into(fh.write)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        fsync_dir(out.parent)
+        with _replacing(out) as fd, os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            self._stream_into(fh.write)
         self.report.files.append(out)
         self.report.bytes = out.stat().st_size
 
     def _write_zip(self, out: Path) -> None:
-        _make_parent(out)
-        tmp = temp_path_for(out)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
-        try:
-            os.fchmod(fd, FILE_MODE)
-            with (
-                os.fdopen(fd, "wb") as fh,
-                zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-            ):
-                for sid, session in self._sessions():
-                    if session is None:
-                        continue
-                    data = self.fmt.render_file(session, include_alternates=self.include_alternates)
-                    stamp = session.updated.astimezone(UTC)
-                    info = zipfile.ZipInfo(
-                        self._name(sid), date_time=_zip_time(stamp.timetuple()[:6])
-                    )
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = (0o100000 | FILE_MODE) << 16
-                    archive.writestr(info, data.encode("utf-8"))
-                    self.report.files.append(Path(self._name(sid)))
-            with open(tmp, "rb") as check:
-                os.fsync(check.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        fsync_dir(out.parent)
+        with (
+            _replacing(out) as fd,
+            os.fdopen(fd, "wb") as fh,
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for sid, session in self._sessions():
+                if session is None:
+                    continue
+                data = self.fmt.render_file(session, include_alternates=self.include_alternates)
+                stamp = session.updated.astimezone(UTC)
+                info = zipfile.ZipInfo(self._name(sid), date_time=_zip_time(stamp.timetuple()[:6]))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = (0o100000 | FILE_MODE) << 16
+                archive.writestr(info, data.encode("utf-8"))
+                self.report.files.append(Path(self._name(sid)))
         self.report.files = [out]
         self.report.bytes = out.stat().st_size
 
@@ -331,6 +304,28 @@ class Exporter:
             raise
         fsync_dir(out)
         self.report.files = written
+
+
+@contextlib.contextmanager
+def _replacing(out: Path) -> Iterator[int]:
+    """A private temporary file beside ``out`` (its descriptor, for the caller to close),
+    synced and renamed over ``out`` when the block completes, removed if it fails or is
+    cancelled: ``out`` is never half-written, and an existing one is replaced only by a whole
+    new file."""
+    _make_parent(out)
+    tmp = temp_path_for(out)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        yield fd
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(out.parent)
 
 
 def _make_parent(out: Path) -> None:

@@ -354,19 +354,21 @@ def test_redaction_defaults_per_format(store: SessionStore, tmp_path: Path) -> N
     assert redaction_for(FORMATS["json"], None, emails=True) is not None  # unless asked
 
 
-def test_cancelled_export_leaves_nothing(store: SessionStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["file", "zip"])
+def test_cancelled_export_leaves_nothing(store: SessionStore, tmp_path: Path, layout) -> None:
     import threading
 
     from sessions_tui.export import ExportCancelled
 
     cancel = threading.Event()
-    out = tmp_path / "c.html"
+    out = tmp_path / ("c.html" if layout == "file" else "c.zip")
     ids = [s.id for s in store.list()]
     exporter = Exporter(
         store,
         ids,
         FORMATS["html"],
         out,
+        layout=layout,
         cancel=cancel,
         progress=lambda done, total: cancel.set() if done == 3 else None,
     )
