@@ -1,19 +1,25 @@
-"""Mutations for fuzzing importers with hypothesis (used by the Codex, Gemini and Aider tests).
+"""Fuzzing importers with hypothesis: the settings, fixtures and mutations every importer's
+tests share.
 
 Each mutation damages a real file the way real life does (a crash mid-write, a bad disk, a
 hand edit) or the way an attacker would (JSON's sharp edges: nesting deeper than the recursion
-limit, NaN, 1e400, integers over 4,300 digits, lone surrogates). `check_parse` asserts the
-contract every importer keeps: only `ImporterError` escapes, never the internal-error safety
-net, and every session it yields can be saved to a real store.
+limit, nesting just deep enough to break a save, NaN, 1e400, integers over 4,300 digits, lone
+surrogates). `check_parse` asserts the contract every importer keeps: only `ImporterError`
+escapes, never the internal-error safety net, and every session it yields can be saved to a
+real store. A test module gets the fixtures ``fuzz_store`` and ``fuzz_dir`` by importing
+``fuzz_store_fixture`` and ``fuzz_dir_fixture``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from sessions_tui.importers.base import Importer, ImporterError, ParseStats
@@ -22,6 +28,7 @@ from sessions_tui.store.store import SessionStore
 #: Raw JSON fragments that parse in a lenient reader but must not be accepted or must not
 #: break a save.
 NASTY_FRAGMENTS = [
+    b"[" * 600 + b"1" + b"]" * 600,  # parses, but too deep for pydantic to save
     b"NaN",
     b"-Infinity",
     b"1e400",
@@ -36,6 +43,25 @@ NASTY_FRAGMENTS = [
     b"null",
 ]
 
+#: FUZZ_EXAMPLES=5000 for a long local run; CI keeps the default small and fast.
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.fixture(scope="module", name="fuzz_store")
+def fuzz_store_fixture(tmp_path_factory: pytest.TempPathFactory) -> SessionStore:
+    """One real store per module: what the importer yields must save to it."""
+    return SessionStore(tmp_path_factory.mktemp("fuzz") / "store")
+
+
+@pytest.fixture(scope="module", name="fuzz_dir")
+def fuzz_dir_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz-input")
+
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
@@ -49,27 +75,58 @@ JSON_VALUES = st.recursive(
 )
 
 
+def json_slots(value: Any) -> list[tuple[Any, Any]]:
+    """Every ``(container, key)`` of a JSON value, in a stable order (no recursion)."""
+    out: list[tuple[Any, Any]] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        for key, child in list(node.items() if isinstance(node, dict) else enumerate(node)):
+            out.append((node, key))
+            if isinstance(child, dict | list):
+                stack.append(child)
+    return out
+
+
 def mutate_json_tree(value: Any, rng: random.Random, replacement: Any) -> Any:
     """Replace one randomly chosen node of a parsed JSON document by ``replacement``."""
-    nodes: list[tuple[Any, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in node:
-                nodes.append((node, key))
-                walk(node[key])
-        elif isinstance(node, list):
-            for index in range(len(node)):
-                nodes.append((node, index))
-                walk(node[index])
-
-    walk(value)
+    nodes = json_slots(value)
     replacement = json.loads(json.dumps(replacement))  # a fresh copy: never a cycle
     if not nodes:
         return replacement
     container, key = rng.choice(nodes)
     container[key] = replacement
     return value
+
+
+def edit_slots(value: Any, edits: list[tuple[int, Any]], drop: bool) -> Any:
+    """Hypothesis-shrinkable structure damage: each ``(index, new)`` replaces the slot at
+    ``index`` (modulo the slots left) by ``new``, or deletes it when ``drop``."""
+    for index, new in edits:
+        slots = json_slots(value)
+        if not slots:
+            break
+        container, key = slots[index % len(slots)]
+        if drop and isinstance(container, dict):
+            del container[key]
+        else:
+            container[key] = new
+    return value
+
+
+def flip_splice_cut(
+    data: bytes, flips: list[tuple[int, int]], splices: list[tuple[int, bytes]], cut: int
+) -> bytes:
+    """Bytes flipped, fragments spliced in, then the end cut off (``cut`` counts bytes of the
+    original), as hypothesis draws them."""
+    buf = bytearray(data)
+    for position, value in flips:
+        buf[position % len(buf)] = value
+    for position, snippet in sorted(splices, reverse=True):
+        buf[position:position] = snippet
+    return bytes(buf[: cut + sum(len(s) for _, s in splices)])
 
 
 def mutate_bytes(data: bytes, rng: random.Random, fragment: bytes) -> bytes:

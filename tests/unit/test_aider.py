@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_tui.cli import main
@@ -37,8 +37,15 @@ from sessions_tui.importers.base import ImporterError, ParseStats
 from sessions_tui.models import Session, ThinkingBlock
 from sessions_tui.store.store import SessionStore
 
-from ._importer_fuzz import NASTY_FRAGMENTS, check_parse, mutate_bytes
+from ._importer_fuzz import (
+    FUZZ,
+    NASTY_FRAGMENTS,
+    check_parse,
+    fuzz_store_fixture,
+    mutate_bytes,
+)
 
+FIXTURES = (fuzz_store_fixture,)  # used by the fuzz tests, by name
 IMPORTER = AiderImporter()
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 REPO = "AndrewJacop-Simple-Calulator"
@@ -374,20 +381,12 @@ def test_discover_is_bounded_and_skips_heavy_folders(tmp_path: Path, monkeypatch
 # Fuzzing
 
 
-@pytest.fixture(scope="module")
-def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> SessionStore:
-    return SessionStore(tmp_path_factory.mktemp("aider-fuzz") / "store")
-
-
 def _seed() -> bytes:
     path = REALDATA / "aider" / REPO / HISTORY
     return path.read_bytes()[:20000] if path.is_file() else OLD_2023.encode()
 
 
 SEED = _seed()
-FUZZ = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 
 
 @FUZZ

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_tui.cli import main
@@ -41,6 +41,19 @@ from sessions_tui.importers.claude_ai import ROOT_PARENT, ClaudeAIImporter
 from sessions_tui.models import AttachmentBlock, Session, ThinkingBlock, ToolResultBlock
 from sessions_tui.store.store import SessionStore
 
+from ._importer_fuzz import (
+    FUZZ,
+    JSON_VALUES,
+    NASTY_FRAGMENTS,
+    check_parse,
+    edit_slots,
+    flip_splice_cut,
+    fuzz_dir_fixture,
+    fuzz_store_fixture,
+    json_slots,
+)
+
+FIXTURES = (fuzz_dir_fixture, fuzz_store_fixture)  # used by the fuzz tests, by name
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 EXPORT = (
     REALDATA / "claude-ai-export" / "idanmashaal-Now2ai-Claude-Export-Processor"
@@ -517,27 +530,6 @@ def test_deeply_nested_tool_input_stays_saveable(tmp_path: Path) -> None:
         store.save(session)
 
 
-@pytest.fixture(scope="module")
-def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> SessionStore:
-    return SessionStore(tmp_path_factory.mktemp("fuzz") / "store")
-
-
-@pytest.fixture(scope="module")
-def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fuzz-input")
-
-
-def _parse_only_importer_errors(path: Path, store: SessionStore) -> ParseStats:
-    stats = ParseStats()
-    try:
-        sessions = list(ClaudeAIImporter().parse(path, stats))
-    except ImporterError as exc:
-        assert exc.path == path and exc.reason
-        return stats
-    store.save_many(sessions)
-    return stats
-
-
 def _seed() -> bytes:
     seed: list[Any] = [conversation_2026()]
     if EXPORT.is_file():
@@ -546,12 +538,6 @@ def _seed() -> bytes:
 
 
 SEED = _seed()
-#: FUZZ_EXAMPLES=5000 for a long local run; CI keeps the default small and fast.
-FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
 
 
 @FUZZ
@@ -559,18 +545,14 @@ FUZZ = settings(
 def test_fuzz_random_bytes(data: bytes, fuzz_dir: Path, fuzz_store: SessionStore) -> None:
     path = fuzz_dir / "random.json"
     path.write_bytes(data)
-    _parse_only_importer_errors(path, fuzz_store)
-
-
-#: JSON's sharp edges, spliced into real input by the mutation fuzzer.
-SHARP_EDGES = [b"NaN", b"-Infinity", b"1e400", b"9" * 5000, b"[" * 5000, b'"\\ud800"', b"\x00"]
+    check_parse(ClaudeAIImporter(), path, fuzz_store)
 
 
 @FUZZ
 @given(
     flips=st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.integers(0, 255)), max_size=8),
     splices=st.lists(
-        st.tuples(st.integers(0, len(SEED) - 1), st.sampled_from(SHARP_EDGES)), max_size=3
+        st.tuples(st.integers(0, len(SEED) - 1), st.sampled_from(NASTY_FRAGMENTS)), max_size=3
     ),
     cut=st.integers(1, len(SEED)),
 )
@@ -582,45 +564,13 @@ def test_fuzz_mutated_real_input(
     fuzz_store: SessionStore,
 ) -> None:
     """Byte flips, sharp-edged values spliced in, and a truncation, on real input."""
-    data = bytearray(SEED)
-    for position, value in flips:
-        data[position] = value
-    for position, snippet in sorted(splices, reverse=True):
-        data[position:position] = snippet
     path = fuzz_dir / "mutated.json"
-    path.write_bytes(bytes(data[: cut + sum(len(s) for _, s in splices)]))
-    _parse_only_importer_errors(path, fuzz_store)
-
-
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(10**20), 10**20)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
-    ),
-    max_leaves=12,
-)
-
-
-def _slots(value: Any) -> list[tuple[Any, Any]]:
-    """Every (container, key) in a JSON value, so one can be replaced."""
-    out: list[tuple[Any, Any]] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        pairs = item.items() if isinstance(item, dict) else enumerate(item)
-        for key, child in list(pairs):
-            out.append((item, key))
-            if isinstance(child, dict | list):
-                stack.append(child)
-    return out
+    path.write_bytes(flip_splice_cut(SEED, flips, splices, cut))
+    check_parse(ClaudeAIImporter(), path, fuzz_store)
 
 
 BASE = conversation_2026()
-BASE_SLOTS = len(_slots(BASE))
+BASE_SLOTS = len(json_slots(BASE))
 
 
 @FUZZ
@@ -632,15 +582,8 @@ def test_fuzz_structure_never_crashes(
     edits: list[tuple[int, Any]], drop: bool, fuzz_dir: Path, fuzz_store: SessionStore
 ) -> None:
     """Any field replaced by any JSON value (or deleted): no crash and no internal error."""
-    conv = copy.deepcopy(BASE)
-    for index, value in edits:
-        slots = _slots(conv)
-        container, key = slots[index % len(slots)]
-        if drop and isinstance(container, dict):
-            del container[key]
-        else:
-            container[key] = value
+    conv = edit_slots(copy.deepcopy(BASE), edits, drop)
     path = fuzz_dir / "structured.json"
     path.write_text(json.dumps([conv, conversation_2026() | {"uuid": "ok"}]))
-    stats = _parse_only_importer_errors(path, fuzz_store)
+    stats = check_parse(ClaudeAIImporter(), path, fuzz_store)
     assert not [r for _, r in stats.bad_entries if "internal error" in r]

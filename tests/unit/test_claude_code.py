@@ -21,13 +21,17 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_tui.importers.base import ImporterError, ParseStats
 from sessions_tui.importers.claude_code import ClaudeCodeImporter
 from sessions_tui.models import Session, ToolResultBlock
+from sessions_tui.store import SessionStore
 
+from ._importer_fuzz import FUZZ, check_parse, fuzz_dir_fixture, fuzz_store_fixture
+
+FIXTURES = (fuzz_dir_fixture, fuzz_store_fixture)  # used by the fuzz tests, by name
 IMPORTER = ClaudeCodeImporter()
 CC = "claude-code"
 
@@ -544,31 +548,23 @@ KEYS = [
 ]
 
 
-def _check(tmp_path: Path, data: bytes) -> None:
-    path = tmp_path / "fuzz" / f"{SID}.jsonl"
-    path.parent.mkdir(exist_ok=True)
+def _check(fuzz_dir: Path, store: SessionStore, data: bytes) -> None:
+    path = fuzz_dir / f"{SID}.jsonl"
     path.write_bytes(data)
-    try:
-        sessions, _ = parse(path)
-    except ImporterError:
-        return
-    for s in sessions:
-        Session.model_validate_json(s.model_dump_json())  # what the store will write
+    check_parse(IMPORTER, path, store)
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@FUZZ
 @given(st.binary(max_size=2000))
-def test_fuzz_random_bytes(tmp_path: Path, data: bytes) -> None:
-    _check(tmp_path, data)
+def test_fuzz_random_bytes(fuzz_dir: Path, fuzz_store: SessionStore, data: bytes) -> None:
+    _check(fuzz_dir, fuzz_store, data)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@FUZZ
 @given(st.data())
-def test_fuzz_mutated_real_lines(tmp_path: Path, data: st.DataObject) -> None:
+def test_fuzz_mutated_real_lines(
+    fuzz_dir: Path, fuzz_store: SessionStore, data: st.DataObject
+) -> None:
     lines = list(REAL_LINES)
     rng = random.Random(data.draw(st.integers(0, 2**32)))
     for _ in range(data.draw(st.integers(1, 6))):
@@ -589,4 +585,4 @@ def test_fuzz_mutated_real_lines(tmp_path: Path, data: st.DataObject) -> None:
         i = rng.randrange(len(lines))
         cut = rng.randrange(len(lines[i]) + 1)
         lines[i] = lines[i][:cut] + data.draw(st.binary(max_size=8)) + lines[i][cut:]
-    _check(tmp_path, b"\n".join(lines))
+    _check(fuzz_dir, fuzz_store, b"\n".join(lines))

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_tui.cli import main
@@ -38,13 +38,16 @@ from sessions_tui.models import Session, TextBlock, ThinkingBlock, ToolCallBlock
 from sessions_tui.store.store import SessionStore
 
 from ._importer_fuzz import (
+    FUZZ,
     JSON_VALUES,
     NASTY_FRAGMENTS,
     check_parse,
+    fuzz_store_fixture,
     mutate_bytes,
     mutate_jsonl_lines,
 )
 
+FIXTURES = (fuzz_store_fixture,)  # used by the fuzz tests, by name
 IMPORTER = CodexCliImporter()
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 LONG = "rollout-2026-02-23T12-54-34-019c8a59-e9dd-71f0-9ae3-4079fe9726a9.jsonl"
@@ -730,21 +733,11 @@ def test_discover_skips_non_rollouts(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> SessionStore:
-    return SessionStore(tmp_path_factory.mktemp("codex-fuzz") / "store")
-
-
-@pytest.fixture(scope="module")
 def seed_bytes() -> bytes:
     path = REALDATA / "codex-cli" / "madshn-localpush" / SHORT
     if not path.is_file():
         pytest.skip(f"real session files not found at {path}")
     return path.read_bytes()
-
-
-FUZZ = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 
 
 @FUZZ

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sessions_tui.cli import main
@@ -32,13 +32,16 @@ from sessions_tui.models import Session, ThinkingBlock, ToolCallBlock, ToolResul
 from sessions_tui.store.store import SessionStore
 
 from ._importer_fuzz import (
+    FUZZ,
     JSON_VALUES,
     NASTY_FRAGMENTS,
     check_parse,
+    fuzz_store_fixture,
     mutate_bytes,
     mutate_json_tree,
 )
 
+FIXTURES = (fuzz_store_fixture,)  # used by the fuzz tests, by name
 IMPORTER = GeminiCliImporter()
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 CHAT = "session-2026-01-16T11-01-file-ops-37b7abef.json"
@@ -486,11 +489,6 @@ def test_not_gemini_files(tmp_path: Path) -> None:
 # Fuzzing
 
 
-@pytest.fixture(scope="module")
-def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> SessionStore:
-    return SessionStore(tmp_path_factory.mktemp("gemini-fuzz") / "store")
-
-
 @functools.cache
 def _seed_text() -> str | None:
     path = REALDATA / "gemini-cli" / "codemie-ai-codemie-code" / CHAT
@@ -504,11 +502,6 @@ def seed_document() -> Any:
     if text is None:
         pytest.skip("real session files not found")
     return lambda: json.loads(text)
-
-
-FUZZ = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 
 
 @FUZZ
