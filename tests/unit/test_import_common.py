@@ -15,6 +15,8 @@ from sessions_tui.importers.claude_code import ClaudeCodeImporter
 from sessions_tui.importers.common import loads
 from sessions_tui.store import SessionStore
 
+from ._importer_fuzz import json_slots
+
 SID = "11111111-2222-3333-4444-555555555555"
 
 
@@ -75,19 +77,6 @@ DEEP_SAMPLES = {
 }
 
 
-def _slots(value: Any) -> list[tuple[Any, Any]]:
-    """Every (container, key) of a JSON value, in a stable order."""
-    out: list[tuple[Any, Any]] = []
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        for key, child in list(node.items() if isinstance(node, dict) else enumerate(node)):
-            out.append((node, key))
-            if isinstance(child, dict | list):
-                stack.append(child)
-    return out
-
-
 def _with_deep_value(raw: bytes, jsonl: bool, rng: random.Random) -> bytes:
     """``raw`` with one value (of one line, for JSONL) replaced by `DEEP_VALUE`."""
     if jsonl:
@@ -96,7 +85,7 @@ def _with_deep_value(raw: bytes, jsonl: bool, rng: random.Random) -> bytes:
         lines[index] = _with_deep_value(lines[index].encode(), False, rng).decode()
         return "\n".join(lines).encode()
     document = json.loads(raw)
-    container, key = rng.choice(_slots(document))
+    container, key = rng.choice(json_slots(document))
     container[key] = "__DEEP__"
     return json.dumps(document).replace('"__DEEP__"', DEEP_VALUE).encode()
 
