@@ -35,9 +35,14 @@ def _fence(text: str, lang: str = "") -> str:
 
 
 def message_heading(message: Message) -> str:
+    """``Assistant (abandoned branch) · model · time``: what a reader needs to place a message,
+    including that it is on a branch the user left (shown only with ``--all-branches``)."""
     label = ROLE_LABELS.get(message.role, message.role)
-    if message.kind not in ("message",):
-        label += f" ({message.kind})"
+    notes = [message.kind] if message.kind != "message" else []
+    if message.alternate:
+        notes.append("abandoned branch")
+    if notes:
+        label += f" ({', '.join(notes)})"
     bits = [label]
     if message.model:
         bits.append(message.model)
@@ -94,7 +99,8 @@ def block_text(block: Any) -> str:
     if isinstance(block, ToolCallBlock):
         return f"[tool call: {block.name}]\n" + format_tool_input(block.input)
     if isinstance(block, ToolResultBlock):
-        return ("[tool error]\n" if block.is_error else "[tool result]\n") + block.output
+        label = "tool error" if block.is_error else "tool result"
+        return f"[{label}{': ' + block.name if block.name else ''}]\n" + block.output
     if isinstance(block, AttachmentBlock):
         head = f"[attachment: {block.name or block.uri or 'unnamed'}]"
         return head + ("\n" + block.text if block.text else "")

@@ -421,3 +421,34 @@ def test_cli_export_query_and_filters(store: SessionStore, tmp_path: Path) -> No
     result = _run(store, "export", "--query", "injection", "--format", "txt", "--out", "-")
     assert result.exit_code == 0, result.output
     assert "Fix <script> injection" in result.output
+
+
+# -- what a reader of `show` and of a text or Markdown export sees ----------------------------
+
+
+def test_all_branches_marks_each_abandoned_message() -> None:
+    """With --all-branches a regeneration the user left must not read as part of the
+    conversation: its heading says so, and only its heading."""
+    from sessions_tui.export.render import to_text
+
+    session = fixture_session()
+    for text in (
+        to_markdown(session, include_alternates=True),
+        to_text(session, include_alternates=True),
+    ):
+        lines = text.splitlines()
+        body = lines.index("(abandoned regeneration)")
+        heading = next(x for x in reversed(lines[:body]) if x.startswith(("## ", "--- ")))
+        assert "abandoned branch" in heading and "Assistant" in heading
+        assert [x for x in lines if "abandoned branch" in x] == [heading]
+    assert "abandoned branch" not in to_markdown(session)
+
+
+def test_plain_text_names_the_tool_of_each_result() -> None:
+    """`show` prints results apart from their calls: without the tool's name a reader cannot
+    tell whose output it is."""
+    from sessions_tui.export.render import to_text
+
+    text = to_text(fixture_session())
+    assert "[tool result: Read]\ndef retry():" in text
+    assert "[tool error: Bash]\nexit 1" in text
