@@ -163,8 +163,7 @@ def preview(
     checks: list[Callable[[SessionSummary], str | None]] = []
     if policy.older_than_days is not None:
         cutoff = now_ms - policy.older_than_days * DAY_MS
-        label = f"not updated for {policy.older_than_days:g} days"
-        checks.append(lambda s: label if s.updated_ms < cutoff else None)
+        checks.append(lambda s: _age(now_ms - s.updated_ms) if s.updated_ms < cutoff else None)
     if policy.larger_than is not None:
         limit = policy.larger_than
         checks.append(lambda s: f"{s.bytes:,} bytes" if s.bytes > limit else None)
@@ -262,6 +261,14 @@ def preview(
         )
     plan.candidates.sort(key=lambda c: (c.updated_ms, c.id))
     return plan
+
+
+def _age(ms: int) -> str:
+    """How long a session has not been updated, for the preview's reason column."""
+    days = ms / DAY_MS
+    if days < 2:
+        return f"not updated for {ms / 3_600_000:,.0f} hours"
+    return f"not updated for {days:,.0f} days"
 
 
 def _expiry_check(store: SessionStore, now_ms: int) -> Callable[[SessionSummary], str | None]:

@@ -122,6 +122,15 @@ def test_older_than_selects_old_sessions_but_never_starred(store: SessionStore) 
     assert plan.bytes == sum(os.path.getsize(store.path_of(i)) for i in ids(plan))
 
 
+def test_older_than_says_how_old_each_session_is(store: SessionStore) -> None:
+    """The preview's reason is each session's own age, not the threshold repeated: a
+    200-day-old session must not read "not updated for 90 days"."""
+    plan = preview(store, CleanupPolicy(older_than_days=90), now_ms=NOW_MS)
+    reasons = {c.id: c.reasons for c in plan.candidates}
+    assert reasons["old-aider"] == ["not updated for 200 days"]
+    assert reasons["old-claude"] == ["not updated for 150 days"]
+
+
 def test_scope_narrows_criteria(store: SessionStore) -> None:
     plan = preview(store, CleanupPolicy(older_than_days=90, sources=("aider",)), now_ms=NOW_MS)
     assert ids(plan) == {"old-aider"}
