@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +40,7 @@ from ..models import (
 from .atomic import (
     FILE_MODE,
     atomic_write,
+    atomic_write_many,
     ensure_private_dir,
     fsync_dir,
     sweep_orphaned_temps,
@@ -66,6 +68,8 @@ from .metaindex import ListQuery, MetaIndex, SessionSummary, SyncReport, summary
 from .migrations import CURRENT_FORMAT_VERSION
 
 _BLOCKS = TypeAdapter(list[ContentBlock])
+#: Files written per all-or-nothing step of `SessionStore.save_many`.
+SAVE_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,9 @@ class SessionStore:
         lock_timeout: seconds a write waits for another writer before `StoreBusy`.
         flush_interval: appends through `add_message` are saved at most this often; see
             `flush` for durability.
+        autoflush: save pending appends from a background timer within ``flush_interval``
+            even if no further append comes (otherwise only on the next append, `flush`,
+            `close` or interpreter exit).
     """
 
     def __init__(
@@ -136,6 +143,7 @@ class SessionStore:
         create: bool = True,
         lock_timeout: float = 10.0,
         flush_interval: float = 1.0,
+        autoflush: bool = True,
     ) -> None:
         self.root = Path(root).expanduser()
         self.layout = StoreLayout(self.root)
@@ -143,9 +151,15 @@ class SessionStore:
         self.flush_interval = flush_interval
         self.listeners: list[Callable[[StoreEvent], None]] = []
         self._pending: dict[str, Session] = {}
+        self._pending_lock = threading.RLock()
+        self._autoflush = autoflush
+        self._flush_timer: threading.Timer | None = None
         self._last_flush = time.monotonic()
         self._lock = filelock.FileLock(self.layout.lock, mode=FILE_MODE, thread_local=True)
         self.manifest = self._open_manifest(create)
+        if not self.layout.lock.exists():  # now, not at the first write: it changes root's mtime
+            os.close(os.open(self.layout.lock, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
+            os.chmod(self.layout.lock, FILE_MODE)
         for directory in (
             self.layout.sessions,
             self.layout.index_dir,
@@ -188,6 +202,28 @@ class SessionStore:
         atomic_write(path, manifest.model_dump_json(indent=2).encode() + b"\n")
         return manifest
 
+    def _temps_key(self) -> str:
+        dirs = (self.layout.sessions, self.root, self.layout.trash)
+        return ",".join(str(d.stat().st_mtime_ns) for d in dirs)
+
+    @contextmanager
+    def _own_changes(self) -> Iterator[None]:
+        """Around a change of ours (writer lock held): keep the index's marks valid.
+
+        The index records the ``sessions/`` mtime it was synced at and the directory mtimes at
+        the last temp sweep that found none. Our own writes update the index themselves and
+        never leave temps, so if the marks were current before, they are moved forward;
+        otherwise the next reader would take our change for someone else's and rescan (or, for
+        a read-only command such as a dry run, write to the index).
+        """
+        sessions_before = self._sessions_dir_mtime()
+        temps_before = self._temps_key()
+        yield
+        self.index.note_own_write(sessions_before, self._sessions_dir_mtime())
+        if self.index.get_meta("temps_clean_at") == temps_before:
+            with self.index.conn:
+                self.index.set_meta("temps_clean_at", self._temps_key())
+
     def _sweep_temps_if_due(self) -> None:
         """Remove temps of killed writers, unless nothing changed since a sweep found none.
 
@@ -197,7 +233,7 @@ class SessionStore:
         """
         dirs = (self.layout.sessions, self.root, self.layout.trash)
         try:
-            key = ",".join(str(d.stat().st_mtime_ns) for d in dirs)  # before scanning: racy-safe
+            key = self._temps_key()  # before scanning: racy-safe
             if self.index.get_meta("temps_clean_at") == key:
                 return
         except (OSError, sqlite3.Error):
@@ -215,7 +251,7 @@ class SessionStore:
 
     def update_settings(self, **changes: Any) -> StoreSettings:
         with self.writing():
-            data = self.manifest.settings.model_dump() | changes
+            data = self.manifest.settings.model_dump(by_alias=False) | changes
             self.manifest.settings = StoreSettings.model_validate(data)
             atomic_write(
                 self.layout.manifest, self.manifest.model_dump_json(indent=2).encode() + b"\n"
@@ -340,28 +376,47 @@ class SessionStore:
         return self.save_many([session])[0]
 
     def save_many(self, sessions: Iterable[Session]) -> list[SessionSummary]:
-        """Save several sessions under one lock acquisition (each file is still atomic)."""
-        summaries: list[SessionSummary] = []
+        """Save several sessions under one lock acquisition.
+
+        Sessions are written in chunks of up to `SAVE_CHUNK` files; each chunk is all or
+        nothing (`atomic_write_many`), and costs one directory fsync instead of one per file.
+        If the same id appears twice, the later session wins.
+        """
+        batch = list({s.id: s for s in sessions}.values())
         rows: list[tuple] = []
         with self.writing():
-            before = self._sessions_dir_mtime()
-            try:
-                for session in sessions:
-                    row = self._write_one(session)
-                    rows.append(row)
-            finally:
-                # Index whatever reached disk, even if a later save in the batch failed.
-                if rows:
-                    self.index.upsert(rows)
-                    self.index.note_own_write(before, self._sessions_dir_mtime())
-                    self._notify(StoreEvent("saved", tuple(r[0] for r in rows)))
-        for row in rows:
-            summary = self.index.get(row[0])
-            if summary is not None:
-                summaries.append(summary)
-        return summaries
+            for start in range(0, len(batch), SAVE_CHUNK):
+                rows += self._save_chunk(batch[start : start + SAVE_CHUNK])
+        return [s for row in rows if (s := self.index.get(row[0])) is not None]
 
-    def _write_one(self, session: Session) -> tuple:
+    def _save_chunk(self, sessions: list[Session]) -> list[tuple]:
+        prepared = [self._prepare(session) for session in sessions]
+        with self._own_changes():
+            rows = self._write_prepared(prepared)
+        self._notify(StoreEvent("saved", tuple(row[0] for row in rows)))
+        return rows
+
+    def _write_prepared(
+        self, prepared: list[tuple[Session, Path, bytes, list[Path]]]
+    ) -> list[tuple]:
+        atomic_write_many([(target, data) for _s, target, data, _old in prepared])
+        # The saves are complete and durable. If removing an old spelling (.json vs .json.zst)
+        # is not, a crash may bring it back; readers take the newer file, so that is harmless.
+        stale = [path for _s, _t, _d, old in prepared for path in old]
+        if stale:
+            with contextlib.suppress(OSError):
+                for path in stale:
+                    path.unlink(missing_ok=True)
+                fsync_dir(self.layout.sessions)
+        rows = []
+        for session, target, _data, _old in prepared:
+            rows.append(summary_row(session, target.name, target.stat(), CURRENT_FORMAT_VERSION))
+            self._pending.pop(session.id, None)
+        self.index.upsert(rows)
+        return rows
+
+    def _prepare(self, session: Session) -> tuple[Session, Path, bytes, list[Path]]:
+        """Check one session can be written, and encode it: (session, target, bytes, stale)."""
         if not is_valid_session_id(session.id):
             raise StoreError(f"invalid session id {session.id!r}")
         if self.newer_format:
@@ -374,21 +429,8 @@ class SessionStore:
             until = now_utc() + timedelta(days=settings.retention_days)
             session.persisted_until = int(until.timestamp() * 1000)
         target = self.layout.session_file(session.id, settings.compress)
-        atomic_write(
-            target, encode(session, compress=settings.compress, level=settings.compression_level)
-        )
-        stale = [p for p in existing if p != target]
-        if stale:
-            # The save itself is complete and durable. If removing the other spelling is not,
-            # a crash may bring it back; readers take the newer file, so that is harmless.
-            with contextlib.suppress(OSError):
-                for path in stale:
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                fsync_dir(self.layout.sessions)
-        st = target.stat()
-        self._pending.pop(session.id, None)
-        return summary_row(session, target.name, st, CURRENT_FORMAT_VERSION)
+        data = encode(session, compress=settings.compress, level=settings.compression_level)
+        return session, target, data, [p for p in existing if p != target]
 
     def _refuse_newer(self, path: Path) -> None:
         try:
@@ -448,49 +490,76 @@ class SessionStore:
         """Append a message (id and timestamp generated) and return it.
 
         The session is saved at most every ``flush_interval`` seconds, so a chat app can
-        append per token batch without rewriting a large file each time. An appended message
-        is durable once `flush` or `close` returns; until then it lives in this process.
+        append per token batch without rewriting a large file each time; with ``autoflush`` a
+        background timer saves it within ``flush_interval`` even if nothing else is appended.
+        An appended message is durable once `flush` or `close` returns.
         """
-        session = self._pending.get(session_id) or self.get(session_id)
-        blocks = (
-            [TextBlock(text=content)]
-            if isinstance(content, str)
-            else _BLOCKS.validate_python(
-                [b.model_dump() if hasattr(b, "model_dump") else b for b in content]
+        with self._pending_lock:
+            session = self._pending.get(session_id) or self.get(session_id)
+            blocks = (
+                [TextBlock(text=content)]
+                if isinstance(content, str)
+                else _BLOCKS.validate_python(
+                    [b.model_dump() if hasattr(b, "model_dump") else b for b in content]
+                )
             )
-        )
-        if parent_id is None and session.messages:
-            parent_id = session.messages[-1].id
-        message = Message(
-            id=new_id(),
-            parent_id=parent_id,
-            role=role,
-            timestamp=now_utc(),
-            model=model,
-            content=blocks,
-            **fields,
-        )
-        session.messages.append(message)
-        session.updated = message.timestamp or now_utc()
-        if model and model not in session.models:
-            session.models.append(model)
-        self._pending[session_id] = session
-        if time.monotonic() - self._last_flush >= self.flush_interval:
-            self.flush()
+            if parent_id is None and session.messages:
+                parent_id = session.messages[-1].id
+            message = Message(
+                id=new_id(),
+                parent_id=parent_id,
+                role=role,
+                timestamp=now_utc(),
+                model=model,
+                content=blocks,
+                **fields,
+            )
+            session.messages.append(message)
+            session.updated = message.timestamp or now_utc()
+            if model and model not in session.models:
+                session.models.append(model)
+            self._pending[session_id] = session
+            if time.monotonic() - self._last_flush >= self.flush_interval:
+                self.flush()
+            else:
+                self._arm_flush_timer()
         return message
+
+    def _arm_flush_timer(self) -> None:
+        """Make sure pending appends reach disk within ``flush_interval`` without a caller."""
+        if not self._autoflush or self._flush_timer is not None:
+            return
+        timer = threading.Timer(self.flush_interval, self._timed_flush)
+        timer.daemon = True
+        self._flush_timer = timer
+        timer.start()
+
+    def _timed_flush(self) -> None:
+        with self._pending_lock:
+            self._flush_timer = None
+            try:
+                self.flush()
+            except (StoreError, OSError):
+                if self._pending:
+                    self._arm_flush_timer()  # busy or failing disk: try again later
 
     def flush(self) -> None:
         """Save every session with unsaved appends. Durable when this returns."""
-        if self._pending:
-            self.save_many(list(self._pending.values()))
-        self._last_flush = time.monotonic()
+        with self._pending_lock:
+            if self._pending:
+                self.save_many(list(self._pending.values()))
+            self._last_flush = time.monotonic()
 
     def flush_quietly(self) -> None:
         with contextlib.suppress(StoreError, OSError):
             self.flush()
 
     def close(self) -> None:
-        self.flush()
+        with self._pending_lock:
+            if self._flush_timer is not None:
+                self._flush_timer.cancel()
+                self._flush_timer = None
+            self.flush()
         self.index.close()
 
     def __enter__(self) -> SessionStore:
@@ -544,10 +613,9 @@ class SessionStore:
                     moves.append((path, self.layout.trash / f"{stamp}~{sid}{suffix}"))
             if not moves:
                 return []
-            before = self._sessions_dir_mtime()
-            self._move_all(moves)
-            self.index.remove(ids)
-            self.index.note_own_write(before, self._sessions_dir_mtime())
+            with self._own_changes():
+                self._move_all(moves)
+                self.index.remove(ids)
             self.log_operation(reason, ids=ids, **(details or {}))
         self._notify(StoreEvent("deleted", tuple(ids)))
         return [self._trash_entry(dst) for _src, dst in moves]
@@ -636,17 +704,16 @@ class SessionStore:
                 moves.append((entry.path, self.layout.sessions / f"{entry.session_id}{suffix}"))
                 report.restored.append(entry.session_id)
             if moves:
-                before = self._sessions_dir_mtime()
-                self._move_all(moves)
-                rows = []
-                for _src, dst in moves:
-                    try:
-                        session, version = self._read_for_index(dst)
-                    except CorruptSessionFile:
-                        continue
-                    rows.append(summary_row(session, dst.name, dst.stat(), version))
-                self.index.upsert(rows)
-                self.index.note_own_write(before, self._sessions_dir_mtime())
+                with self._own_changes():
+                    self._move_all(moves)
+                    rows = []
+                    for _src, dst in moves:
+                        try:
+                            session, version = self._read_for_index(dst)
+                        except CorruptSessionFile:
+                            continue
+                        rows.append(summary_row(session, dst.name, dst.stat(), version))
+                    self.index.upsert(rows)
                 self.log_operation("restore", ids=report.restored)
         if report.restored:
             self._notify(StoreEvent("restored", tuple(report.restored)))

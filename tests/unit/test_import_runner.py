@@ -330,18 +330,18 @@ def test_a_session_that_cannot_be_saved_fails_alone(tmp_path: Path, store) -> No
     bad_sid = "99999999-2222-3333-4444-555555555555"
     bad = tmp_path / "a" / f"{bad_sid}.jsonl"
     bad.write_text(entry("user", "u1", None, "fine").replace(SID, bad_sid))
-    original = store._write_one
+    original = store._prepare
 
     def refuse(session):
         if bad_sid in session.id:
             raise ValueError("disk says no")
         return original(session)
 
-    store._write_one = refuse
+    store._prepare = refuse
     summary = import_paths(store, [tmp_path / "a"])
     assert summary.new == 1 and summary.failed == 1
     assert "disk says no" in summary.failures[0].reason and str(bad) == summary.failures[0].path
-    store._write_one = original
+    store._prepare = original
     assert import_paths(store, [tmp_path / "a"]).new == 1  # the failed file is retried
 
 

@@ -70,7 +70,8 @@ def test_create_session_and_add_messages(tmp_path: Path) -> None:
 def test_appends_are_batched_within_the_flush_interval(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
-    store = SessionStore(tmp_path / "s", flush_interval=5.0)
+    # The fake clock drives the append path; the background timer runs on real time.
+    store = SessionStore(tmp_path / "s", flush_interval=5.0, autoflush=False)
     sid = store.create_session("chat").id
     faults = FaultInjector(monkeypatch)
     other = SessionStore(tmp_path / "s")
@@ -112,6 +113,29 @@ def test_flush_interval_zero_writes_every_append(
         for i in range(5):
             store.add_message(sid, "user", str(i))
     assert calls["replace"] == 5
+
+
+def test_autoflush_saves_an_idle_session_within_the_interval(tmp_path: Path) -> None:
+    import threading
+
+    store = SessionStore(tmp_path / "s", flush_interval=2.0)
+    sid = store.create_session("chat").id
+    saved = threading.Event()
+    store.listeners.append(lambda event: saved.set() if sid in event.ids else None)
+    store.flush()  # the interval starts now, so the append below is left pending
+    store.add_message(sid, "user", "and then nothing more is appended")
+    other = SessionStore(tmp_path / "s")
+    assert other.get(sid).message_count == 0  # pending, not written synchronously
+    assert saved.wait(timeout=30), "the background timer never saved the pending append"
+    assert [m.text for m in other.get(sid).messages] == ["and then nothing more is appended"]
+    store.close()
+
+
+def test_settings_changes_are_saved_in_the_manifest(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "s")
+    store.update_settings(retention_days=90, compress=False)
+    reopened = SessionStore(tmp_path / "s")
+    assert reopened.settings.retention_days == 90 and reopened.settings.compress is False
 
 
 def test_pending_appends_are_flushed_when_the_interpreter_exits(tmp_path: Path) -> None:

@@ -110,18 +110,31 @@ def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert SessionStore(store.root).get("victim") == _session(2)
 
 
-def test_a_failure_midway_through_save_many_keeps_the_saved_ones(
+def test_a_failure_midway_through_save_many_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     faults = FaultInjector(monkeypatch)
     store = SessionStore(tmp_path / "s")
+    store.save(Session(id="s0", title="old"))
+    before = (store.root / "sessions" / "s0.json.zst").read_bytes()
     batch = [Session(id=f"s{i}", title=f"t{i}") for i in range(5)]
     with faults.armed_for(("replace", 3, errno.ENOSPC)), pytest.raises(SaveFailed):
         store.save_many(batch)
-    # The first two reached disk and are listed; the third and later were never written.
-    assert sorted(r.id for r in store.list()) == ["s0", "s1"]
-    assert sorted(r.id for r in SessionStore(store.root).list()) == ["s0", "s1"]
-    assert sorted(p.name for p in (store.root / "sessions").iterdir()) == [
-        "s0.json.zst",
-        "s1.json.zst",
-    ]
+    # A batch is all or nothing: the renamed files were rolled back, the rest never appeared.
+    assert [(r.id, r.title) for r in store.list()] == [("s0", "old")]
+    assert [(r.id, r.title) for r in SessionStore(store.root).list()] == [("s0", "old")]
+    assert sorted(p.name for p in (store.root / "sessions").iterdir()) == ["s0.json.zst"]
+    assert (store.root / "sessions" / "s0.json.zst").read_bytes() == before
+
+
+def test_save_many_fsyncs_the_directory_once_per_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    store = SessionStore(tmp_path / "s")
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    store.save_many([Session(id=f"s{i}", title=f"t{i}") for i in range(10)])
+    assert len(synced) == 10 + 1  # one per file, one for the directory
