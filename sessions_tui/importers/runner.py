@@ -67,8 +67,9 @@ class Task:
     importer: Importer
     size: int = 0
     mtime_ns: int = 0
-    #: Found by walking a directory the user named: confirm the format by content before
-    #: parsing (a folder can mix tools' files), and hand it to the importer that claims it.
+    #: Found by walking a directory with several importers: confirm the format by content
+    #: before parsing (a folder can mix tools' files), and hand it to the importer that
+    #: claims it.
     verify: bool = False
 
 
@@ -269,6 +270,10 @@ def plan(
     times for one run, so a file reachable from two locations is read once."""
     tasks: list[Task] = []
     claimed = set() if claimed is None else claimed
+    # Several importers can list the same file (Claude Code's discover lists every *.jsonl,
+    # Codex rollouts included): whenever more than one looks, confirm each file by content.
+    # --from (forced) and a tool's own default location (one importer) need no check.
+    verify = not forced and len(importers) > 1
     for given in paths:
         path = Path(given).expanduser()
         try:
@@ -302,7 +307,7 @@ def plan(
                     if key in claimed:
                         continue
                     claimed.add(key)
-                    tasks.append(Task(file, importer, verify=not forced and not auto))
+                    tasks.append(Task(file, importer, verify=verify))
                     found += 1
             if not auto or all(i.owns_default_locations for i in importers.values()):
                 summary.files_not_transcripts += max(0, _count_files(path) - found)

@@ -223,6 +223,26 @@ def test_import_through_the_runner_is_idempotent(codex_dir: Path, tmp_path: Path
         assert len(store.list()) == 2
 
 
+def test_watching_a_folder_reads_rollouts_as_codex(codex_dir: Path, tmp_path: Path) -> None:
+    """`sessions-tui watch DIR` on a folder of rollouts: the Claude Code importer also lists
+    every *.jsonl, and without a check by content it claimed the rollouts and found nothing
+    in them, silently."""
+    from sessions_tui.importers.watch import Watcher
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    for name in REAL:
+        (folder / name).write_bytes((codex_dir / name).read_bytes())
+    with SessionStore(tmp_path / "store") as store:
+        watcher = Watcher(store, [folder])
+        try:
+            summary = watcher.tick()
+        finally:
+            watcher.close()
+        assert summary.by_source == {"codex-cli": 2} and summary.new == 2
+        assert sorted(s.id for s in store.list()) == sorted(e["id"] for e in REAL.values())
+
+
 def test_truncated_last_line_and_garbage_line_are_reported(codex_dir: Path, tmp_path: Path) -> None:
     lines = (codex_dir / LONG).read_bytes().split(b"\n")
     assert lines[-1] == b""
