@@ -262,6 +262,10 @@ def watch_command(
         click.echo(f"{stamp}  {', '.join(parts)}")
         for failure in summary.failures:
             click.echo(f"          {_safe(failure.path)}: {_safe(failure.reason)}", err=True)
+        for where, reason in summary.bad_lines[:LIST_LIMIT]:
+            click.echo(f"          {_safe(where)}: {_safe(reason)}", err=True)
+        if len(summary.bad_lines) > LIST_LIMIT:
+            click.echo(f"          ... and {len(summary.bad_lines) - LIST_LIMIT} more", err=True)
 
     total = watch(
         store,

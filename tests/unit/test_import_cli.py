@@ -120,8 +120,8 @@ def test_auto_quiet_prints_nothing_when_all_is_well(cc: Path, tmp_path: Path, mo
     assert len(json.loads(listed.output)) == 8
 
 
-def test_watch_imports_until_stopped(cc: Path, tmp_path: Path, monkeypatch) -> None:
-    """The watch command's loop, stopped as Ctrl+C would: it prints a summary and exits 0."""
+def _one_watch_round(monkeypatch) -> None:
+    """Make `watch` stop after its first round, as Ctrl+C would."""
     from sessions_tui.importers import watch as watch_module
 
     real_watch = watch_module.watch
@@ -139,9 +139,34 @@ def test_watch_imports_until_stopped(cc: Path, tmp_path: Path, monkeypatch) -> N
         return real_watch(*args, on_tick=on_tick, stop=stop, **kwargs)
 
     monkeypatch.setattr(watch_module, "watch", one_round)
+
+
+def test_watch_imports_until_stopped(cc: Path, tmp_path: Path, monkeypatch) -> None:
+    """The watch command's loop, stopped as Ctrl+C would: it prints a summary and exits 0."""
+    _one_watch_round(monkeypatch)
     src = tmp_path / "src"
     shutil.copytree(cc / "marot-spotter", src)
     result = run(tmp_path / "store", "watch", str(src), "--interval", "0.2")
     assert result.exit_code == 0, result.output
     assert "  4 new" in result.output  # main, tool_heavy and two subagents
     assert "Stopped. 4 new, 0 updated, 0 failed" in result.output
+
+
+def test_watch_says_which_lines_it_could_not_read(tmp_path: Path, monkeypatch) -> None:
+    """A tick that met unreadable lines names them (path:line and reason), as `import` does:
+    '1 unreadable lines' alone sends the user hunting."""
+    _one_watch_round(monkeypatch)
+    src = tmp_path / "src"
+    src.mkdir()
+    good = {
+        "type": "user",
+        "uuid": "u1",
+        "parentUuid": None,
+        "sessionId": SID,
+        "timestamp": "2025-10-01T10:00:00.000Z",
+        "message": {"role": "user", "content": "hello"},
+    }
+    (src / f"{SID}.jsonl").write_text(json.dumps(good) + "\n{broken\n" + json.dumps(good))
+    result = run(tmp_path / "store", "watch", str(src), "--interval", "0.2")
+    assert "1 new, 1 unreadable lines" in result.output
+    assert f"{src / SID}.jsonl:2: bad JSON" in result.output
