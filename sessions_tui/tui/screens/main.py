@@ -13,6 +13,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -109,6 +110,7 @@ class MainScreen(Screen[None]):
         self.descending = True
         self.applied = _Applied()
         self._search_timer: Timer | None = None
+        self._last_search = 0.0
         self._preview_timer: Timer | None = None
         self._undo: list[list[str]] = []
         self._shown_id: str | None = None
@@ -253,9 +255,23 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        """Search at once on a keystroke after a pause; while typing fast, once typing stops.
+
+        A leading-edge debounce: the first key of a burst costs no waiting, the keys after it
+        are coalesced into one search SEARCH_DEBOUNCE after the last of them.
+        """
+        now = time.monotonic()
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._rerun_query)
+        if now - self._last_search >= SEARCH_DEBOUNCE:
+            self._last_search = now
+            self._rerun_query()
+        else:
+            self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._debounced_search)
+
+    def _debounced_search(self) -> None:
+        self._last_search = time.monotonic()
+        self._rerun_query()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
@@ -361,7 +377,7 @@ class MainScreen(Screen[None]):
         a = self.applied
         parsed = parse(a.query)
         if a.mode == "search":
-            shown = f"{a.total:,} matching sessions"
+            shown = f"{a.total:,} matching session{'' if a.total == 1 else 's'}"
             if self.sessions_app.show_timings:
                 shown += f" ({a.elapsed_ms:.0f} ms)"
         else:

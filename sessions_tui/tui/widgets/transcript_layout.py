@@ -195,7 +195,11 @@ class Layout:
                 laid.toggles[len(lines)] = index
                 marker = "▾" if shown else "▸"
                 lines += self.text(
-                    Text(f"{marker} Thinking ({n} lines)", style=s.thinking, no_wrap=True)
+                    Text(
+                        f"{marker} Thinking ({n} line{'' if n == 1 else 's'})",
+                        style=s.thinking,
+                        no_wrap=True,
+                    )
                 )
                 if shown:
                     lines += self.text(Text(safe(block.text), style=s.thinking), indent=2)
