@@ -319,3 +319,54 @@ async def test_large_listing_draws_only_what_is_visible(demo_store, make_demo_ap
         source = main_screen(pilot).session_list.source
         assert isinstance(source, ListingSource)
         assert list(source._pages) == [0]
+
+
+@sync
+async def test_search_open_result_and_step_through_hits(make_demo_app, demo_store):
+    """Type a query, open a result at its hit, n/N move between highlighted hits."""
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert screen.index_state == "ready"
+        await type_query(pilot, "timeout")
+        source = screen.session_list.source
+        assert source.row_height == 2 and source.count() > 1  # rows with their snippets
+        for i in range(source.count()):
+            row = source.row(i)
+            assert any(row.snippet[a:b].lower().startswith("timeout") for a, b in row.ranges)
+        await pilot.press("escape", "down")
+        row = screen.session_list.current
+        await pilot.press("enter")
+        await settle(pilot)
+        view = screen.transcript
+        assert app.focused is view and view.session.id == row.session_id
+        entry, line = view.hit
+        if row.hit_message_id:
+            assert view.entries[entry].id == row.hit_message_id
+        assert "timeout" in view.laid(entry).lines[line].text.lower()
+        # The hit is on screen and drawn with the match style.
+        y = view._offsets[entry] + line - int(view.scroll_y)
+        assert 0 <= y < view.scrollable_content_region.height
+        match = view.get_component_rich_style("transcript--current-match", partial=True)
+        assert any(seg.style and seg.style.bgcolor == match.bgcolor for seg in view.render_line(y))
+        first = view.hit
+        await pilot.press("n")
+        assert view.hit != first
+        assert "timeout" in view.laid(view.hit[0]).lines[view.hit[1]].text.lower()
+        await pilot.press("N")
+        assert view.hit == first
+
+
+@sync
+async def test_fast_typing_shows_only_the_last_querys_results(make_demo_app):
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("slash", *"camera")
+        await pilot.press(*["backspace"] * 6, *"terraform")
+        await settle(pilot)
+        assert screen.applied.query == "terraform"
+        titles = [screen.session_list.source.row(i).title for i in range(3)]
+        assert any("Terraform" in t for t in titles)

@@ -284,8 +284,6 @@ class SessionList(ScrollView, can_focus=True):
         if self.selected:
             self.selected.clear()
             self._selection_changed()
-        else:
-            self.screen.focus_previous()
 
     def _selection_changed(self) -> None:
         self._cache.clear()
