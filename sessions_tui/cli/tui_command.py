@@ -6,8 +6,15 @@ from .common import AppContext
 
 
 def run_tui(ctx: AppContext) -> None:
+    from ..config import load_settings
     from ..tui.app import make_app
 
     store = ctx.open_store()
-    app = make_app(store, theme=ctx.theme)
+    try:
+        settings = load_settings()
+        auto_import = settings.auto_import
+    except Exception:  # the app reports a bad settings file itself, once it is on screen
+        auto_import = False
+    # Never import the user's real history into the demo store.
+    app = make_app(store, theme=ctx.theme, auto_import=auto_import and not ctx.demo)
     app.run()

@@ -43,6 +43,7 @@ class SessionsApp(App[None]):
         tz: tzinfo | None = None,
         open_search_index: bool = True,
         show_timings: bool = True,
+        auto_import: bool = False,
     ) -> None:
         """Args:
         store: the store to browse.
@@ -51,6 +52,7 @@ class SessionsApp(App[None]):
         tz: time zone for timestamps (None: the local zone).
         open_search_index: open the full-text index after the first paint.
         show_timings: show search times in the status line (snapshots turn them off).
+        auto_import: import from every tool's default location after the first paint.
         """
         super().__init__()
         self.store = store
@@ -58,6 +60,7 @@ class SessionsApp(App[None]):
         self.tz = tz
         self.open_search_index = open_search_index
         self.show_timings = show_timings
+        self.auto_import = auto_import
         themes, self._theme_errors = available_themes()
         for t in themes:
             self.register_theme(t)

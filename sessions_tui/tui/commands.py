@@ -50,6 +50,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("view: toggle thinking", "Show or hide model reasoning", "transcript:toggle_thinking"),
     ("view: find in transcript", "Highlight text in the open session", "find"),
     ("view: zoom pane", "Give the focused pane the whole screen", "zoom"),
+    ("import: from every tool now", "Import new and changed sessions", "import"),
+    ("import: cancel", "Stop a running import", "cancel_import"),
     ("index: catch up", "Index sessions changed since the last run", "reindex"),
     ("index: cancel indexing", "Stop a running catch-up", "cancel_indexing"),
     ("app: help", "Keys and the query language", "app:help"),
@@ -64,6 +66,10 @@ def run(screen: MainScreen, action: str) -> None:
             screen.open_find()
         elif action == "cancel_indexing":
             screen.cancel_indexing()
+        elif action == "import":
+            screen.run_import()
+        elif action == "cancel_import":
+            screen.cancel_import()
         else:
             screen.run_action(action)
     elif kind == "picker":

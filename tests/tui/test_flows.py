@@ -370,3 +370,33 @@ async def test_fast_typing_shows_only_the_last_querys_results(make_demo_app):
         assert screen.applied.query == "terraform"
         titles = [screen.session_list.source.row(i).title for i in range(3)]
         assert any("Terraform" in t for t in titles)
+
+
+@sync
+async def test_auto_import_runs_in_the_background_and_the_list_follows(
+    make_demo_app, demo_store, realdata, tmp_path, monkeypatch
+):
+    """With auto_import, sessions of a tool's default folder appear without a restart."""
+    import shutil
+
+    from sessions_tui.tui.app import make_app
+
+    claude = tmp_path / "claude"
+    source = realdata / "claude-code" / "codemie-ai-codemie-code" / "-tmp-private"
+    target = claude / "projects" / "-tmp-private"
+    target.mkdir(parents=True)
+    transcript = "4c2ddfdc-b619-4525-8d03-1950fb1b0257.jsonl"
+    shutil.copy(source / transcript, target / transcript)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(claude))
+    before = demo_store.count()
+    app = make_app(demo_store, open_search_index=False, auto_import=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        for _ in range(100):  # the import and the debounced refresh run in the background
+            await settle(pilot)
+            if screen.session_list.source.count() > before:
+                break
+        assert demo_store.count() > before
+        assert screen.session_list.source.count() == demo_store.count()
+        assert any("4c2ddfdc" in sid for sid in screen.session_list.source.all_ids())
+        assert screen.import_state == ""

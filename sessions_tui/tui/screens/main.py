@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 SEARCH_DEBOUNCE = 0.05
 PREVIEW_DEBOUNCE = 0.12
 SEARCH_PAGE = 100
+STORE_REFRESH_DELAY = 0.3
 WIDE = 150  # columns from which the transcript sits beside the list instead of below it
 
 
@@ -110,6 +111,8 @@ class MainScreen(Screen[None]):
         self.descending = True
         self.applied = _Applied()
         self._search_timer: Timer | None = None
+        self._store_timer: Timer | None = None
+        self.import_state = ""
         self._last_search = 0.0
         self._preview_timer: Timer | None = None
         self._undo: list[list[str]] = []
@@ -162,6 +165,8 @@ class MainScreen(Screen[None]):
         self.query_one("#transcript-pane").border_title = "Transcript"
         self.session_list.focus()
         self.store.listeners.append(self._on_store_event)
+        if self.sessions_app.auto_import:
+            self.call_after_refresh(self.run_import)
         if self.sessions_app.open_search_index:
             self.call_after_refresh(self._open_index)
         else:
@@ -181,8 +186,61 @@ class MainScreen(Screen[None]):
         self.post_message(self.StoreChanged(event))
 
     def on_main_screen_store_changed(self, message: StoreChanged) -> None:
+        # An import saves in batches: refresh the list once the burst settles, not per batch.
         self._projects = None
-        self._rerun_query(keep=True)
+        if self._store_timer is not None:
+            self._store_timer.stop()
+        self._store_timer = self.set_timer(STORE_REFRESH_DELAY, lambda: self._rerun_query(True))
+
+    # -- importing ---------------------------------------------------------------------------
+
+    def run_import(self) -> None:
+        """Import new and changed sessions from every tool's default location, in a worker."""
+        if any(w.group == "import" and w.is_running for w in self.workers):
+            self.notify("An import is already running", timeout=2)
+            return
+        self._import()
+
+    def cancel_import(self) -> None:
+        for worker in self.workers:
+            if worker.group == "import":
+                worker.cancel()
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _import(self) -> None:
+        from ...importers.runner import auto_import, iter_failures
+
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+            self.app.call_from_thread(self._set_import_state, f"importing {done:,}/{total:,}")
+
+        try:
+            summary = auto_import(self.store, progress)
+        except _Cancelled:
+            self.app.call_from_thread(self._set_import_state, "")
+            self.app.call_from_thread(self.notify, "Import cancelled", timeout=3)
+            return
+        except Exception as exc:  # an importer bug must not take the browser down
+            self.app.call_from_thread(self._set_import_state, "")
+            self.app.call_from_thread(
+                self.notify, f"Import failed: {one_line(str(exc), 300)}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._set_import_state, "")
+        if summary.new or summary.updated or summary.failures:
+            note = f"Imported {summary.new:,} new, {summary.updated:,} updated sessions"
+            failures = list(iter_failures(summary))
+            if failures:
+                note += f"; {len(failures):,} failed (run `sessions-tui import` for details)"
+            severity = "warning" if failures else "information"
+            self.app.call_from_thread(self.notify, note, severity=severity, timeout=6)
+
+    def _set_import_state(self, state: str) -> None:
+        self.import_state = state
+        self._update_status()
 
     # -- the search index --------------------------------------------------------------
 
@@ -388,7 +446,7 @@ class MainScreen(Screen[None]):
             f"{len(self.session_list.selected):,} selected" if self.session_list.selected else ""
         )
         self.query_one(StatusLine).show(
-            shown, filters, selected, a.notice, f"index: {self.index_state}"
+            self.import_state, shown, filters, selected, a.notice, f"index: {self.index_state}"
         )
 
     # -- filters ---------------------------------------------------------------------------
