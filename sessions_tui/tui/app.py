@@ -44,6 +44,7 @@ class SessionsApp(App[None]):
         open_search_index: bool = True,
         show_timings: bool = True,
         auto_import: bool = False,
+        auto_cleanup: bool = False,
     ) -> None:
         """Args:
         store: the store to browse.
@@ -53,6 +54,8 @@ class SessionsApp(App[None]):
         open_search_index: open the full-text index after the first paint.
         show_timings: show search times in the status line (snapshots turn them off).
         auto_import: import from every tool's default location after the first paint.
+        auto_cleanup: then move sessions past the store's retention period to the trash
+            (the ``auto_cleanup`` setting; undoable with ``u``).
         """
         super().__init__()
         self.store = store
@@ -61,6 +64,7 @@ class SessionsApp(App[None]):
         self.open_search_index = open_search_index
         self.show_timings = show_timings
         self.auto_import = auto_import
+        self.auto_cleanup = auto_cleanup
         themes, self._theme_errors = available_themes()
         for t in themes:
             self.register_theme(t)

@@ -400,3 +400,37 @@ async def test_auto_import_runs_in_the_background_and_the_list_follows(
         assert screen.session_list.source.count() == demo_store.count()
         assert any("4c2ddfdc" in sid for sid in screen.session_list.source.all_ids())
         assert screen.import_state == ""
+
+
+@sync
+async def test_auto_cleanup_on_start_moves_expired_sessions_to_the_trash_and_u_undoes(
+    demo_store,
+):
+    """With auto_cleanup and a retention period, expired sessions go to the trash at start."""
+    from datetime import UTC, datetime
+
+    from sessions_tui.tui.app import make_app
+
+    demo_store.update_settings(retention_days=30)
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    month_ms = 30 * 86_400_000
+    expected = {
+        s.id for s in demo_store.list() if s.updated_ms < now_ms - month_ms and not s.starred
+    }
+    assert expected and len(expected) < demo_store.count()  # the demo spans both sides
+    before = demo_store.count()
+    app = make_app(demo_store, open_search_index=False, auto_cleanup=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        for _ in range(100):  # the cleanup and the debounced refresh run in the background
+            await settle(pilot)
+            if screen.session_list.source.count() < before:
+                break
+        assert {e.session_id for e in demo_store.trash()} == expected
+        assert screen.session_list.source.count() == before - len(expected)
+        await pilot.press("u")
+        for _ in range(100):
+            await settle(pilot)
+            if screen.session_list.source.count() == before:
+                break
+        assert demo_store.count() == before and not demo_store.trash()

@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...export.render import block_markdown, message_heading, to_markdown
 from ...models import Session
@@ -165,8 +165,8 @@ class MainScreen(Screen[None]):
         self.query_one("#transcript-pane").border_title = "Transcript"
         self.session_list.focus()
         self.store.listeners.append(self._on_store_event)
-        if self.sessions_app.auto_import:
-            self.call_after_refresh(self.run_import)
+        if self.sessions_app.auto_import or self.sessions_app.auto_cleanup:
+            self.call_after_refresh(self._start_up_work)
         if self.sessions_app.open_search_index:
             self.call_after_refresh(self._open_index)
         else:
@@ -194,6 +194,41 @@ class MainScreen(Screen[None]):
 
     # -- importing ---------------------------------------------------------------------------
 
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _start_up_work(self) -> None:
+        """After the first paint: the auto-import, then the retention cleanup (both settings)."""
+        if self.sessions_app.auto_import:
+            self._import_now(get_current_worker())
+        if self.sessions_app.auto_cleanup:
+            self._apply_retention()
+
+    def _apply_retention(self) -> None:
+        from ...cleanup.retention import apply_retention_on_start
+        from ...config import load_settings
+
+        try:
+            result = apply_retention_on_start(self.store, load_settings(auto_cleanup=True))
+        except Exception as exc:  # a cleanup problem must not take the browser down
+            self.app.call_from_thread(
+                self.notify,
+                f"Retention cleanup failed: {one_line(str(exc), 300)}",
+                severity="error",
+            )
+            return
+        if result is None or not result.removed:
+            return
+        n = len(result.removed)
+
+        def done() -> None:
+            self._undo.append(result.trash_names)
+            self.notify(
+                f"Retention: moved {n:,} expired session{'s' if n != 1 else ''} to the "
+                "trash. Press u to undo.",
+                timeout=8,
+            )
+
+        self.app.call_from_thread(done)
+
     def run_import(self) -> None:
         """Import new and changed sessions from every tool's default location, in a worker."""
         if any(w.group == "import" and w.is_running for w in self.workers):
@@ -208,9 +243,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import(self) -> None:
-        from ...importers.runner import auto_import, iter_failures
+        self._import_now(get_current_worker())
 
-        worker = get_current_worker()
+    def _import_now(self, worker: Worker[None]) -> None:
+        from ...importers.runner import auto_import, iter_failures
 
         def progress(done: int, total: int) -> None:
             if worker.is_cancelled:
