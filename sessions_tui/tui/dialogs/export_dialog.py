@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import (
@@ -41,6 +41,7 @@ from ...export.redact import RedactionOptions
 from ...safety import visible_controls
 from ...store import SessionStore, StoreError
 from ..formatting import human_size, one_line
+from .kit import clip, relabel
 from .operations import (
     Preview,
     default_export_dir,
@@ -90,7 +91,8 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
 
     DEFAULT_CSS = """
     ExportDialog #export-box { width: 104; max-width: 96%; height: auto; max-height: 96%;
-        border: thick $primary; background: $surface; padding: 0 2 1 2; }
+        border: thick $primary; background: $surface; padding: 0 2 1 2; overflow-y: auto; }
+    ExportDialog #export-form { height: auto; }
     ExportDialog .xrow { height: auto; }
     ExportDialog .xgap { margin-bottom: 1; }
     ExportDialog .xlabel { width: 10; color: $text-muted; padding: 0 1 0 0; }
@@ -102,9 +104,12 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
     ExportDialog #export-path:focus { background: $primary 20%; }
     ExportDialog #export-path-note { width: 1fr; height: auto; color: $text-muted; }
     ExportDialog #export-path-note.-error { color: $error; }
-    ExportDialog #export-preview-title { color: $text-muted; }
-    ExportDialog #export-preview { height: 12; background: $panel; padding: 0 1;
-        color: $text; overflow: hidden hidden; }
+    ExportDialog #export-preview-title { color: $text-muted; text-wrap: nowrap;
+        text-overflow: ellipsis; }
+    ExportDialog #export-preview-scroll { height: 10; background: $panel; padding: 0 1;
+        margin-bottom: 1; }
+    ExportDialog #export-preview-scroll:focus { background: $primary 10%; }
+    ExportDialog #export-preview { width: auto; color: $text; text-wrap: nowrap; }
     ExportDialog #export-progress, ExportDialog #export-result { height: auto; display: none;
         margin: 1 0; }
     ExportDialog.-running #export-progress { display: block; }
@@ -169,12 +174,12 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         with Vertical(id="export-box"):
             yield Label("Export sessions", id="dialog-title")
             with Vertical(id="export-form"):
-                with Horizontal(classes="xrow"):
+                with Horizontal(classes="xrow xgap"):
                     yield Label("Format", classes="xlabel")
                     with RadioSet(id="export-format", compact=True):
                         for i, name in enumerate(FORMAT_ORDER):
                             yield RadioButton(FORMAT_LABELS[name], value=i == 0, id=f"fmt-{name}")
-                with Horizontal(classes="xrow"):
+                with Horizontal(classes="xrow xgap"):
                     yield Label("Sessions", classes="xlabel")
                     with RadioSet(id="export-scope", compact=True):
                         for i, scope in enumerate(self.scopes):
@@ -188,7 +193,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
                 with Horizontal(classes="xrow"):
                     yield Label("Save to", classes="xlabel")
                     yield Input(id="export-path", compact=True)
-                with Horizontal(classes="xrow"):
+                with Horizontal(classes="xrow xgap"):
                     yield Label("", classes="xlabel")
                     yield Static("", id="export-path-note", markup=False)
                     yield Checkbox("Replace existing", id="export-force", compact=True)
@@ -199,7 +204,8 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
                     yield Checkbox("Home paths", id="redact-paths", compact=True)
                     yield Checkbox("Random-looking tokens", id="redact-entropy", compact=True)
                 yield Static("Preview", id="export-preview-title", markup=False)
-                yield Static("", id="export-preview", markup=False)
+                with VerticalScroll(id="export-preview-scroll"):
+                    yield Static("", id="export-preview", markup=False)
             with Vertical(id="export-progress"):
                 yield Static("", id="export-progress-label", markup=False)
                 yield ProgressBar(id="export-bar", show_eta=False)
@@ -282,7 +288,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
     def _scope_label(self, scope: str) -> Text:
         if scope == "focused":
             summary = self.store.summary(self.focused_id) if self.focused_id else None
-            title = one_line(summary.title, 40) if summary else (self.focused_id or "")
+            title = clip(summary.title, 48) if summary else (self.focused_id or "")
             return Text.assemble("This session: ", (title or "(untitled)", "italic"))
         if scope == "selected":
             n = len(self.selected_ids)
@@ -290,7 +296,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         if not (self.query_text or "").strip():
             label = "Every session"
         else:
-            label = f"All matching {one_line(self.query_text, 40)!s}"
+            label = f"All matching {clip(self.query_text, 48)}"
         if self._query_ids is None:
             return Text(f"{label} (counting…)")
         n = len(self._query_ids)
@@ -425,7 +431,13 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
             self._show_note(f"Note: {self._query_note}")
         else:
             fmt = FORMATS[self.fmt_name]
-            where = "a folder" if self.layout_choice == "per-session" else "a zip" if self.layout_choice == "zip" else "one file"
+            where = (
+                "a folder"
+                if self.layout_choice == "per-session"
+                else "a zip"
+                if self.layout_choice == "zip"
+                else "one file"
+            )
             self._show_note(
                 f"{len(ids):,} session{'s' if len(ids) != 1 else ''} as {fmt.label}, in {where}."
             )
@@ -441,19 +453,23 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
             return
         head = Text.assemble(
             "Preview of ",
-            (one_line(preview.title, 50) or preview.session_id, "bold"),
+            (clip(preview.title, 40) or preview.session_id, "bold"),
             " · ",
+            no_wrap=True,
+            overflow="ellipsis",
         )
         if self.redaction() is None:
             head.append("not redacted", style="bold yellow")
         else:
-            head.append(f"{preview.redactions.summary()} in this session")
+            head.append(preview.redactions.summary())
         title.update(head)
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True)
         for i, line in enumerate(preview.lines):
             if i:
                 text.append("\n")
             text.append(visible_controls(line))
+        if preview.truncated:
+            text.append("\n…", style="dim")
         body.update(text)
 
     @work(thread=True, exclusive=True, group="export-scope", exit_on_error=False)
@@ -471,7 +487,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         self._query_ids = ids
         self._query_note = note
         button = self.query_one("#query", RadioButton)
-        button.label = self._scope_label("query")
+        relabel(button, self._scope_label("query"))
         self._set_default_path()
         self._schedule_preview()
 
@@ -495,7 +511,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         self._cancel.clear()
         self.add_class("-running")
         self.query_one("#export-run", Button).display = False
-        self.query_one("#export-close", Button).label = "Stop (esc)"
+        relabel(self.query_one("#export-close", Button), "Stop (esc)")
         bar = self.query_one("#export-bar", ProgressBar)
         bar.update(total=len(ids), progress=0)
         self.query_one("#export-progress-label", Static).update(
@@ -552,9 +568,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
             self.app.call_from_thread(self._failed, _friendly(str(exc)))
             return
         except OSError as exc:
-            self.app.call_from_thread(
-                self._failed, f"{exc.filename or out}: {exc.strerror or exc}"
-            )
+            self.app.call_from_thread(self._failed, f"{exc.filename or out}: {exc.strerror or exc}")
             return
         except Exception as exc:  # never a traceback in the user's face
             self.app.call_from_thread(self._failed, f"export failed: {exc!r}")
@@ -576,7 +590,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         self._state = "form"
         self.remove_class("-running", "-done")
         self.query_one("#export-run", Button).display = True
-        self.query_one("#export-close", Button).label = "Cancel (esc)"
+        relabel(self.query_one("#export-close", Button), "Cancel (esc)")
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:
@@ -634,7 +648,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
         self.query_one("#export-result-text", Static).update(text)
         self.query_one("#export-copy", Button).display = True
         close = self.query_one("#export-close", Button)
-        close.label = "Close (esc)"
+        relabel(close, "Close (esc)")
         close.focus()
 
     # -- closing --------------------------------------------------------------------------------
