@@ -7,6 +7,7 @@ dialogs about presentation only. Nothing here reads or writes session files itse
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -232,13 +233,14 @@ def import_sources(
         finally:
             run.close()
         if part.changed or part.failures:
-            store.log_operation(
-                "import-auto",
-                new=part.new,
-                updated=part.updated,
-                failed=part.failed,
-                files=part.files_parsed,
-            )
+            with contextlib.suppress(OSError):  # as the runner: the log never fails an import
+                store.log_operation(
+                    "import-auto",
+                    new=part.new,
+                    updated=part.updated,
+                    failed=part.failed,
+                    files=part.files_parsed,
+                )
         summary.merge(part)
         summary.state_rebuilt |= part.state_rebuilt
     if paths and not summary.interrupted:
