@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,53 @@ def human_bytes(n: int | float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"
+
+
+def iso_utc(moment: datetime) -> str:
+    """The one timestamp format every command prints, in tables and in ``--json`` alike:
+    ISO-8601 in UTC with milliseconds and ``Z`` (``2026-11-23T18:47:26.599Z``): unambiguous,
+    sortable as text, and what JavaScript's ``Date.toISOString`` writes."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``1 session``, ``12 sessions``, ``1,024 files`` (``nouns`` for irregular plurals)."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+class WordsCommand(click.Command):
+    """A command whose free words may start with ``-``: search exclusions such as ``-flaky``.
+
+    click would take ``-flaky`` for the short options ``-f -l -a -k -y``. Here the command's
+    own options (``--limit 3``, ``--tool=x``, ``-h``) are recognised wherever they are, with
+    their values, and moved before a ``--``; every other argument is a word, in its order. An
+    unknown ``--long`` option is still reported (usually a typo of a real one); after a
+    ``--`` typed by the user everything is a word, as usual.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in takes_value:
+                options.append(arg)
+                value = next(rest, None) if takes_value[name] and "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            elif arg.startswith("--") and len(arg) > 2:
+                options.append(arg)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])

@@ -18,7 +18,7 @@ import click
 from ..safety import visible_controls
 from ..search import SearchIndex, SearchResults
 from ..search.index import IndexBusy
-from .common import AppContext, human_bytes, pass_app
+from .common import AppContext, WordsCommand, human_bytes, iso_utc, pass_app
 
 #: Don't show a progress bar for catch-ups smaller than this many sessions.
 _BAR_MIN = 200
@@ -131,7 +131,7 @@ def _print(results: SearchResults, limit: int) -> None:
     click.echo(click.style(summary, dim=True))
 
 
-@click.command("search")
+@click.command("search", cls=WordsCommand)
 @click.argument("words", nargs=-1)
 @click.option("--limit", type=click.IntRange(min=1, max=10_000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many sessions.")
@@ -200,7 +200,10 @@ def search_command(
     finally:
         index.close()
     if as_json:
-        sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False) + "\n")
+        data = results.to_json()
+        for item, result in zip(data["results"], results.results, strict=True):
+            item["updated"] = iso_utc(result.updated)  # the one format of every command
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         if results.notice:
             click.echo(f"note: {visible_controls(results.notice)}", err=True)
