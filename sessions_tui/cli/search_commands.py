@@ -123,8 +123,9 @@ def _print(results: SearchResults, limit: int) -> None:
     shown = len(results.results)
     first = results.offset + 1
     n = results.total
+    about = "about " if results.total_is_estimate else ""
     summary = (
-        (f"{n} session matches" if n == 1 else f"{n} sessions match")
+        (f"{n} session matches" if n == 1 else f"{about}{n:,} sessions match")
         + (f" (showing {first}-{results.offset + shown})" if results.total > shown else "")
         + f" · {results.elapsed_ms:.0f} ms"
     )

@@ -2,10 +2,12 @@
 
 How each part of the language maps onto the index (fields in `schema`):
 
-* a word is looked up in the message text, the session title (boosted) and, for a single
-  lowercase word, the parts of CamelCase identifiers. A word the analyzer splits (``atomic.py``,
-  ``bd-q3fy``, ``retry_with_backoff``) is a phrase of its parts, so it matches exactly that
-  sequence. CJK text is a phrase over character bigrams in the `CJK` field.
+* a word is looked up in the message text, in the session title carried by every message
+  (boosted, and only when another word must match too: a single word finds the title through
+  the session's own document, whose text holds it) and, for a single lowercase word, in the
+  parts of CamelCase identifiers. A word the analyzer splits (``atomic.py``, ``bd-q3fy``,
+  ``retry_with_backoff``) is a phrase of its parts, so it matches exactly that sequence. CJK
+  text is a phrase over character bigrams in the `CJK` field.
 * ``word*`` expands the last part to the terms of the dictionary starting with it; ``word~``
   is a fuzzy (Levenshtein) term.
 * filters are term, term-set and range lookups on keyword and fast fields every document has.
@@ -25,7 +27,8 @@ from . import schema as f
 from .query import And, Filter, Node, Not, Or, Phrase, Word
 from .tokenize import NOSPACE_RUN, cjk_grams
 
-#: Field boosts: a word in the title counts twice as much as in a message.
+#: Field boosts (on top of `schema.TIER_BOOST`): the session title, carried by every message
+#: document, counts double; a part of a CamelCase identifier counts less than a whole word.
 TITLE_BOOST = 2.0
 PARTS_BOOST = 0.7
 #: A prefix expands to at most this many terms (the most frequent first).
@@ -55,6 +58,15 @@ class Compiled:
     one_per_session: bool = False
 
 
+def _text_items(node: Node | None) -> int:
+    """Words and phrases outside negations."""
+    if isinstance(node, (Word, Phrase)):
+        return 1
+    if isinstance(node, (And, Or)):
+        return sum(_text_items(c) for c in node.children)
+    return 0
+
+
 def _has_role(node: Node | None) -> bool:
     if isinstance(node, Filter):
         return node.key == "role"
@@ -79,6 +91,7 @@ class Compiler:
         self.vocab = vocab if vocab is not None else {}
         self.notices: list[str] = []
         self.in_title = False
+        self.with_title = True
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -88,6 +101,12 @@ class Compiler:
         self.in_title = in_title
         self.notices = []
         scored = has_text(tree)
+        # The title is on every message document so that the words of a query can match
+        # across the title and a message ("flaky load"). With a single word or phrase the
+        # session's own document, which holds the title, finds the same sessions, so the
+        # (large) title postings of every message are left out; a role filter needs them,
+        # since the session document has no role.
+        self.with_title = _text_items(tree) > 1 or _has_role(tree)
         query = tantivy.Query.all_query() if tree is None else self.top(tree)
         one = (not scored and not _has_role(tree)) or in_title
         if one:
@@ -111,7 +130,12 @@ class Compiler:
     def exclusion(self, node: Node) -> tantivy.Query:
         from .query import has_text
 
-        inner = self.node(node)
+        # Excluding a session for a word anywhere in it: its own document covers the title.
+        with_title, self.with_title = self.with_title, False
+        try:
+            inner = self.node(node)
+        finally:
+            self.with_title = with_title
         if not has_text(node):
             return inner  # session fields: excluding documents excludes sessions
         result = self.searcher.aggregate(
@@ -204,67 +228,92 @@ class Compiler:
             return parts[0]
         return tantivy.Query.boolean_query([(_M, p) for p in parts])
 
-    def fields(self, title: tantivy.Query, text: tantivy.Query | None) -> tantivy.Query:
-        """Title (boosted) or text; only the title for ``in:title``."""
-        boosted = tantivy.Query.boost_query(title, TITLE_BOOST)
-        if self.in_title or text is None:
-            return boosted
-        return tantivy.Query.boolean_query([(_S, boosted), (_S, text)])
+    # -- fields ------------------------------------------------------------------------------
+    #
+    # A word is looked up in several fields as ONE flat disjunction of (boosted) term scorers:
+    # nesting unions costs tantivy about twice as much as a flat one.
+
+    def text_fields(self) -> list[tuple[str, float]]:
+        """(field, boost) a word or phrase is looked up in."""
+        if self.in_title:
+            return [(f.TITLE, TITLE_BOOST)]
+        if self.with_title:
+            return [(f.TEXT, 1.0), (f.TITLE, TITLE_BOOST)]
+        return [(f.TEXT, 1.0)]
+
+    def parts_fields(self) -> list[tuple[str, float]]:
+        return [] if self.in_title else [(f.PARTS, PARTS_BOOST)]
+
+    def cjk_fields(self) -> list[tuple[str, float]]:
+        return [(f.CJK, 1.0)]
+
+    @staticmethod
+    def any_of(clauses: list[tuple[tantivy.Query, float]]) -> tantivy.Query:
+        """A flat disjunction of boosted queries."""
+        queries = [q if b == 1.0 else tantivy.Query.boost_query(q, b) for q, b in clauses]
+        if not queries:
+            return tantivy.Query.empty_query()
+        if len(queries) == 1:
+            return queries[0]
+        return tantivy.Query.boolean_query([(_S, q) for q in queries])
 
     def single(self, token: str, camel: bool = True) -> tantivy.Query:
-        title = self.term(f.TITLE, token)
-        text = self.term(f.TEXT, token)
-        query = self.fields(title, text)
-        if camel and not self.in_title:
-            parts = tantivy.Query.boost_query(self.term(f.PARTS, token), PARTS_BOOST)
-            query = tantivy.Query.boolean_query([(_S, query), (_S, parts)])
-        return query
+        fields = self.text_fields() + (self.parts_fields() if camel else [])
+        return self.any_of([(self.term(name, token), boost) for name, boost in fields])
 
     def words_phrase(self, tokens: list[str]) -> tantivy.Query:
-        title = tantivy.Query.phrase_query(self.schema, f.TITLE, tokens)
-        text = tantivy.Query.phrase_query(self.schema, f.TEXT, tokens)
-        return self.fields(title, text)
+        return self.any_of(
+            [
+                (tantivy.Query.phrase_query(self.schema, name, tokens), boost)
+                for name, boost in self.text_fields()
+            ]
+        )
 
     def prefix(self, tokens: list[str]) -> tantivy.Query:
         if len(tokens) > 1:
-            title = tantivy.Query.phrase_prefix_query(self.schema, f.TITLE, tokens)
-            text = tantivy.Query.phrase_prefix_query(self.schema, f.TEXT, tokens)
-            return self.fields(title, text)
-        token = tokens[0]
-        options = [self.expand(f.TITLE, token)]
-        text = self.expand(f.TEXT, token)
-        query = self.fields(options[0], text)
-        if not self.in_title:
-            parts = tantivy.Query.boost_query(self.expand(f.PARTS, token), PARTS_BOOST)
-            query = tantivy.Query.boolean_query([(_S, query), (_S, parts)])
-        return query
+            return self.any_of(
+                [
+                    (tantivy.Query.phrase_prefix_query(self.schema, name, tokens), boost)
+                    for name, boost in self.text_fields()
+                ]
+            )
+        clauses: list[tuple[tantivy.Query, float]] = []
+        for name, boost in self.text_fields() + self.parts_fields():
+            clauses += [(q, boost) for q in self.expand(name, tokens[0])]
+        return self.any_of(clauses)
 
-    def expand(self, field_name: str, prefix: str) -> tantivy.Query:
-        """The dictionary terms starting with ``prefix`` (most frequent first, capped)."""
+    def expand(self, field_name: str, prefix: str) -> list[tantivy.Query]:
+        """A term query per dictionary term starting with ``prefix`` (most frequent first,
+        capped)."""
         terms = self.searcher.terms_with_prefix(field_name, prefix, limit=MAX_PREFIX_TERMS)
-        if not terms:
-            return tantivy.Query.empty_query()
-        if len(terms) == 1:
-            return self.term(field_name, terms[0][0])
-        return tantivy.Query.boolean_query([(_S, self.term(field_name, t)) for t, _n in terms])
+        return [self.term(field_name, t) for t, _n in terms]
 
     def fuzzy(self, token: str, distance: int) -> tantivy.Query:
         d = auto_distance(token) if distance < 0 else distance
         if d == 0:
             return self.single(token)
-        title = tantivy.Query.fuzzy_term_query(self.schema, f.TITLE, token, d, True)
-        text = tantivy.Query.fuzzy_term_query(self.schema, f.TEXT, token, d, True)
-        return self.fields(title, text)
+        return self.any_of(
+            [
+                (tantivy.Query.fuzzy_term_query(self.schema, name, token, d, True), boost)
+                for name, boost in self.text_fields()
+            ]
+        )
 
     def cjk(self, run: str, prefix: bool = False) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Query, float]] = []
         if len(run) == 1:
             # One character: every bigram starting with it, or the run-final unigram.
-            return tantivy.Query.phrase_prefix_query(self.schema, f.CJK, [run])
+            for name, boost in self.cjk_fields():
+                clauses.append((tantivy.Query.phrase_prefix_query(self.schema, name, [run]), boost))
+            return self.any_of(clauses)
         # The run's bigrams in order (a prefix is the same: words starting with the run).
         grams = cjk_grams(run)[:-1]
-        if len(grams) == 1:
-            return self.term(f.CJK, grams[0])
-        return tantivy.Query.phrase_query(self.schema, f.CJK, grams)
+        for name, boost in self.cjk_fields():
+            if len(grams) == 1:
+                clauses.append((self.term(name, grams[0]), boost))
+            else:
+                clauses.append((tantivy.Query.phrase_query(self.schema, name, grams), boost))
+        return self.any_of(clauses)
 
     def term(self, field_name: str, value: str | int) -> tantivy.Query:
         """A term; scored (BM25 with frequencies) on text fields, a plain lookup elsewhere."""

@@ -238,6 +238,7 @@ def prepare(payload: dict[str, Any], json_bytes: int = 0) -> Prepared:
             f.TAG: tags,
             f.STARRED: int(bool(payload.get("starred"))),
             f.ERROR: int(_has_error(messages)),
+            f.BUCKET: skey % f.BUCKETS,
             f.UPDATED: _ms(payload.get("updated")),
             f.TITLE: title,
         }

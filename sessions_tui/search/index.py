@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import random
 import shutil
@@ -57,6 +58,12 @@ _SNIPPET_WINDOWS = 4
 #: Documents fetched per session wanted on a page, before fetching more.
 _FETCH_FACTOR = 6
 _MAX_FETCH = 100_000
+#: Estimating a large total: a sample of the `schema.BUCKETS` buckets of sessions holding about
+#: this many matching documents, grown if it has fewer than this many sessions (about ±5%).
+_SAMPLE_DOCS = 20_000
+_SAMPLE_SESSIONS = 400
+#: Up to this many matching documents, all are fetched: the total is then exact.
+_EXACT_DOCS = 5_000
 #: Sessions per writer acquisition: small batches keep the lock available to other processes;
 #: a bulk build (empty index, rebuild) uses bigger ones.
 BATCH_SESSIONS = 500
@@ -107,6 +114,7 @@ class SearchIndex:
         self._write_lock = threading.RLock()  # one writer thread in this process
         self._gen_lock = threading.RLock()  # guards switching generations and the sidecar
         self._analyzer = f.words_analyzer()
+        self._schema = f.build_schema()
         self._vocab: dict[str, list[str]] = {}
         self._vocab_stamp: Any = None
         self._matchers: dict[str, Matcher] = {}
@@ -736,7 +744,7 @@ class SearchIndex:
         )
         compiled = compiler.compile(parsed.tree, in_title=parsed.in_title)
         notice = _join(parsed.notice, "; ".join(compiled.notices) or None)
-        groups, total = self._collect(searcher, compiled, offset + limit)
+        groups, total, estimated = self._collect(searcher, compiled, offset + limit)
         page = groups[offset : offset + limit]
         matcher = self._matcher_for(parsed)
         results = [
@@ -745,19 +753,32 @@ class SearchIndex:
             if (r := self._result(searcher, g, matcher, compiled.scored)) is not None
         ]
         return SearchResults(
-            query=query, total=total, results=results, notice=notice, offset=offset
+            query=query,
+            total=total,
+            results=results,
+            notice=notice,
+            offset=offset,
+            total_is_estimate=estimated,
         )
 
     def _collect(
         self, searcher: tantivy.Searcher, compiled: Compiled, needed: int
-    ) -> tuple[list[_Group], int]:
-        """Top documents collapsed into sessions (a session's score is its best document's)."""
+    ) -> tuple[list[_Group], int, bool]:
+        """Top documents collapsed into sessions (a session's score is its best document's),
+        and the number of matching sessions with whether it is an estimate."""
         fetch = max(64, needed * _FETCH_FACTOR)
+        # The first round also counts the matching documents (a fifth more work): the count
+        # is the exact total of a filter-only query (one document per session), and sizes
+        # the work for the total of the others.
+        count = True
+        docs = 0
         while True:
             if compiled.scored:
-                res = searcher.search(compiled.query, fetch, count=False, weight_by_field=f.WEIGHT)
+                res = searcher.search(compiled.query, fetch, count=count, weight_by_field=f.WEIGHT)
             else:
-                res = searcher.search(compiled.query, fetch, count=False, order_by_field=f.UPDATED)
+                res = searcher.search(compiled.query, fetch, count=count, order_by_field=f.UPDATED)
+            if count:
+                docs, count = res.count or 0, False
             hits = res.hits
             addrs = [addr for _score, addr in hits]
             keys = searcher.fast_field_values(f.SKEY, addrs) if addrs else []
@@ -771,11 +792,15 @@ class SearchIndex:
                 else:
                     group.more += 1
             exhausted = len(hits) < fetch
-            if exhausted or len(groups) >= needed or fetch >= _MAX_FETCH:
+            if exhausted or fetch >= _MAX_FETCH:
                 break
-            fetch = min(fetch * 4, _MAX_FETCH)
+            if len(groups) >= needed and (compiled.one_per_session or docs > _EXACT_DOCS):
+                break
+            # Too few sessions for the page, or few enough matches to count exactly by
+            # fetching them all: one more round.
+            fetch = min(max(fetch * 4, docs + 1) if docs <= _EXACT_DOCS else fetch * 4, _MAX_FETCH)
         ordered = list(groups.values())
-        if compiled.scored and ordered:
+        if compiled.scored and len(ordered) > 1:
             best = [g.addrs[0] for g in ordered]
             for group, updated in zip(
                 ordered, searcher.fast_field_values(f.UPDATED, best), strict=True
@@ -784,14 +809,42 @@ class SearchIndex:
             # Relevance first; equal relevance (to 4 significant digits): newest first.
             ordered.sort(key=lambda g: (-float(f"{g.score:.4g}"), -g.updated))
         if exhausted:
-            total = len(groups)
-        elif compiled.one_per_session:
-            total = searcher.search(compiled.query, 1, count=True).count or 0
-        else:
-            # Distinct sessions among all matching documents: an estimate (HyperLogLog) once
-            # there are more than were examined.
-            total = max(int(searcher.cardinality(compiled.query, f.SKEY)), len(groups))
-        return ordered, total
+            return ordered, len(groups), False
+        if compiled.one_per_session:
+            return ordered, docs, False
+        return ordered, self._estimate_total(searcher, compiled.query, docs, len(groups)), True
+
+    def _estimate_total(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, docs: int, seen: int
+    ) -> int:
+        """Distinct sessions among the ``docs`` documents matching ``query``, estimated.
+
+        Counting distinct sessions over every match (a cardinality aggregation) costs more
+        than the search when a word is in hundreds of thousands of messages. Sessions fall
+        into `schema.BUCKETS` buckets by key, uniformly: the matching sessions of a few
+        buckets (about `_SAMPLE_DOCS` matching documents), scaled up, estimate the total
+        within a few percent; the sample grows if it holds too few sessions.
+        """
+        buckets = max(1, min(f.BUCKETS, math.ceil(f.BUCKETS * _SAMPLE_DOCS / max(docs, 1))))
+        while True:
+            if buckets >= f.BUCKETS:
+                sample = query
+            else:
+                in_sample = tantivy.Query.range_query(
+                    self._schema, f.BUCKET, tantivy.FieldType.Unsigned, 0, buckets - 1
+                )
+                sample = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, query), (tantivy.Occur.Must, in_sample)]
+                )
+            found = float(searcher.cardinality(sample, f.SKEY))
+            if buckets >= f.BUCKETS or found >= _SAMPLE_SESSIONS:
+                break
+            # Too few sessions in the sample for a steady estimate (many matches per
+            # session): one sized to hold enough.
+            wanted = buckets * _SAMPLE_SESSIONS * 1.3 / max(found, 1.0)
+            buckets = min(f.BUCKETS, max(buckets * 2, math.ceil(wanted)))
+        estimate = found * f.BUCKETS / buckets
+        return max(_round_estimate(estimate), seen)
 
     def _result(
         self, searcher: tantivy.Searcher, group: _Group, matcher: Matcher, scored: bool
@@ -924,6 +977,15 @@ def _is_failure(exc: BaseException) -> bool:
     """An error to handle: any Exception, or a Rust panic inside tantivy (pyo3 raises those as
     ``PanicException``, a BaseException, e.g. on damaged segment files)."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _round_estimate(value: float) -> int:
+    """An estimate shown with the precision it has: two significant digits above 100."""
+    n = round(value)
+    if n < 100:
+        return n
+    scale = 10 ** (len(str(n)) - 2)
+    return round(n / scale) * scale
 
 
 def _join(*notices: str | None) -> str | None:

@@ -73,8 +73,9 @@ class SessionResult:
 class SearchResults:
     """A page of sessions matching ``query``.
 
-    ``notice`` explains anything the parser had to reinterpret (an unclosed quote, an unknown
-    filter, a bad date) or that the results come from a looser reading. ``looser`` is set when
+    ``total`` counts matching sessions; see ``total_is_estimate``. ``notice`` explains
+    anything the parser had to reinterpret (an unclosed quote, an unknown filter, a bad date)
+    or that the results come from a looser reading. ``looser`` is set when
     the query as typed matched nothing: it is the looser query that was run instead (prefix and
     typo-tolerant words), whose results are in ``results``.
     """
@@ -86,6 +87,10 @@ class SearchResults:
     looser: str | None = None
     elapsed_ms: float = 0.0
     offset: int = 0
+    #: ``total`` is an estimate (show it as "about N"): the query matched too many messages to
+    #: count their sessions quickly. It is exact when every match was examined, for filter-only
+    #: queries, and whenever the page ends the results.
+    total_is_estimate: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -93,6 +98,8 @@ class SearchResults:
             "total": self.total,
             "results": [r.to_json() for r in self.results],
         }
+        if self.total_is_estimate:
+            out["total_is_estimate"] = True
         if self.notice:
             out["notice"] = self.notice
         if self.looser:
