@@ -8,7 +8,12 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 
-from sessions_tui.tui.screens.main import PREVIEW_DEBOUNCE, SEARCH_DEBOUNCE, MainScreen
+from sessions_tui.tui.screens.main import (
+    PREVIEW_DEBOUNCE,
+    SEARCH_DEBOUNCE,
+    STORE_REFRESH_DELAY,
+    MainScreen,
+)
 
 
 async def settle(pilot: Pilot) -> None:
@@ -18,6 +23,13 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause(max(PREVIEW_DEBOUNCE, SEARCH_DEBOUNCE) + 0.02)
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def settle_store(pilot: Pilot) -> None:
+    """Settle after a store change: the list refreshes once a burst of changes is over."""
+    await settle(pilot)
+    await pilot.pause(STORE_REFRESH_DELAY + 0.05)
+    await settle(pilot)
 
 
 def main_screen(pilot: Pilot) -> MainScreen:

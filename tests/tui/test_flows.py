@@ -9,7 +9,7 @@ from sessions_tui.tui.widgets.session_list import SessionList
 from sessions_tui.tui.widgets.sources import ListingSource
 from sessions_tui.tui.widgets.transcript import TranscriptView
 
-from .helpers import close_dialog, main_screen, settle, sync, type_query
+from .helpers import close_dialog, main_screen, settle, settle_store, sync, type_query
 
 ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
 
@@ -173,6 +173,75 @@ async def test_star_toggles_and_persists(make_demo_app, demo_store):
         await settle(pilot)
         assert demo_store.summary(sid).starred is (not was)
         assert demo_store.get(sid).starred is (not was)
+
+
+@sync
+async def test_star_tag_and_delete_keep_the_cursor_on_its_row(make_demo_app, demo_store):
+    """Editing a session never throws the cursor back to the top (G k k s on the demo)."""
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        sessions = screen.session_list
+        await pilot.press("G", "k", "k")
+        await settle(pilot)
+        index, sid = sessions.cursor, sessions.current.session_id
+        assert index == demo_store.count() - 3
+        assert screen.transcript.session.id == sid
+        top = sessions.scroll_y
+
+        await pilot.press("s")
+        await settle_store(pilot)
+        assert demo_store.summary(sid).starred
+        assert (sessions.cursor, sessions.current.session_id) == (index, sid)
+        assert sessions.scroll_y == top  # nothing moved on screen
+        assert screen.transcript.session.id == sid and screen.transcript.session.starred
+
+        await pilot.press("plus")
+        await settle(pilot)
+        await close_dialog(pilot, *"later", "enter")
+        await settle_store(pilot)
+        assert "later" in demo_store.summary(sid).tags
+        assert (sessions.cursor, sessions.current.session_id) == (index, sid)
+
+        below = _ids(sessions)[index + 1]
+        await pilot.press("d")
+        await settle(pilot)
+        await close_dialog(pilot, "y")
+        await settle_store(pilot)
+        assert not demo_store.exists(sid)
+        assert (sessions.cursor, sessions.current.session_id) == (index, below)
+        assert screen.transcript.session.id == below
+
+        # Deleting the last row lands on the one above it.
+        await pilot.press("G")
+        await settle(pilot)
+        last, above = _ids(sessions)[-1], _ids(sessions)[-2]
+        await pilot.press("d")
+        await settle(pilot)
+        await close_dialog(pilot, "y")
+        await settle_store(pilot)
+        assert not demo_store.exists(last)
+        assert sessions.current.session_id == above
+
+
+@sync
+async def test_star_keeps_the_readers_place_in_the_transcript(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = screen.transcript
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        place = (view.scroll_y, view.cursor)
+        assert place[0] > 0
+        await pilot.press("s")
+        await settle_store(pilot)
+        assert (view.scroll_y, view.cursor) == place
+        assert app.focused is view
 
 
 @sync

@@ -372,13 +372,23 @@ class MainScreen(Screen[None]):
         self._rerun_query()
         self.session_list.focus()
 
-    def _rerun_query(self, keep: bool = False) -> None:
+    def _rerun_query(self, keep: bool | str = False) -> None:
+        """List or search again for the search bar's text.
+
+        ``keep``: True keeps the cursor on the session under it (or, if that one is gone, on
+        the row that took its place); a session id keeps it on that session.
+        """
         query = self.search_input.value
         current = self.session_list.current
-        self._run_query(query, current.session_id if keep and current else None)
+        if isinstance(keep, str):
+            self._run_query(query, keep, self.session_list.cursor)
+        elif keep and current is not None:
+            self._run_query(query, current.session_id, self.session_list.cursor)
+        else:
+            self._run_query(query, None, 0)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _run_query(self, query: str, keep: str | None) -> None:
+    def _run_query(self, query: str, keep: str | None, near: int) -> None:
         parsed = parse(query)
         worker = get_current_worker()
         if parsed.text and self.index is not None and self.index_state != "unavailable":
@@ -408,16 +418,18 @@ class MainScreen(Screen[None]):
                 applied.notice = (applied.notice + "; " if applied.notice else "") + (
                     "titles only until the search index is open"
                 )
+        # Find the kept session here, off the UI thread (it may mean paging the index).
+        at = source.locate(keep, near) if keep is not None else None
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._apply, query, source, applied, parsed, keep)
+            self.app.call_from_thread(
+                self._apply, query, source, applied, parsed, at if at is not None else near
+            )
 
-    def _apply(
-        self, query: str, source: Any, applied: _Applied, parsed: Any, keep: str | None
-    ) -> None:
+    def _apply(self, query: str, source: Any, applied: _Applied, parsed: Any, at: int) -> None:
         if query != self.search_input.value:
             return  # stale: the user typed on while this ran
         self.applied = applied
-        self.session_list.set_source(source, keep=keep)
+        self.session_list.set_source(source, at=at)
         self.query_one(FilterBar).set_filters(parsed.filters)
         self._update_transcript_matcher()
         self._update_status()
@@ -455,13 +467,8 @@ class MainScreen(Screen[None]):
     @on(SessionList.SortChanged)
     def _sort_changed(self, message: SessionList.SortChanged) -> None:
         self.sort, self.descending = message.key, message.descending
-        source = self.session_list.source
-        if isinstance(source, ListingSource):
-            current = self.session_list.current
-            self.session_list.set_source(
-                source.with_sort(self.sort, self.descending),
-                keep=current.session_id if current else None,
-            )
+        if isinstance(self.session_list.source, ListingSource):
+            self._rerun_query(keep=True)  # the focused session stays focused, wherever it goes
 
     @on(SessionList.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -855,6 +862,7 @@ class MainScreen(Screen[None]):
 
         def done() -> None:
             self._undo.append([e.name for e in entries])
+            after = self._next_surviving(set(ids))
             self.session_list.selected.difference_update(ids)
             if self._shown_id in ids:
                 self._shown_id = None
@@ -865,9 +873,25 @@ class MainScreen(Screen[None]):
                 f"Moved {n:,} session{'s' if n != 1 else ''} to the trash. Press u to undo.",
                 timeout=6,
             )
-            self._rerun_query(keep=True)
+            if self._store_timer is not None:
+                self._store_timer.stop()  # this refresh already includes the delete
+            self._rerun_query(keep=after or True)
 
         self.app.call_from_thread(done)
+
+    def _next_surviving(self, gone: set[str]) -> str | None:
+        """The session the cursor should land on once ``gone`` leave the list: the first one
+        left at or below the cursor, else the nearest one above it."""
+        session_list = self.session_list
+        source, cursor = session_list.source, session_list.cursor
+        count = source.count()
+        below = range(cursor, min(count, cursor + 1000))
+        above = range(cursor - 1, max(-1, cursor - 1000), -1)
+        for i in (*below, *above):
+            row = source.row(i)
+            if row is not None and row.session_id not in gone:
+                return row.session_id
+        return None
 
     def action_undo(self) -> None:
         if not self._undo:

@@ -148,30 +148,35 @@ class SessionList(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------
 
-    def set_source(self, source: RowSource, *, keep: str | None = None) -> None:
-        """Show rows from ``source``; keep the cursor on session ``keep`` if it is still there."""
+    def set_source(
+        self, source: RowSource, *, keep: str | None = None, at: int | None = None
+    ) -> None:
+        """Show rows from ``source`` with the cursor on session ``keep`` if it is still there,
+        else on row ``at`` (the next row once the one under the cursor is gone), else on top.
+
+        The scroll position stays put while the cursor row remains visible, so starring or
+        tagging a session does not move anything on screen.
+        """
         self.source = source
         self._cache.clear()
         self._now_cache = None
         count = source.count()
-        index = 0
-        if keep is not None:
-            found = self._find(keep)
-            index = found if found is not None else 0
+        index = self._find(keep) if keep is not None else None
+        if index is None:
+            index = at if at is not None else 0
         self._update_virtual_size()
-        self.cursor = min(index, max(0, count - 1))
-        self.scroll_to_cursor(center=True)
+        self.cursor = min(max(0, index), max(0, count - 1))
+        height = max(1, self.scrollable_content_region.height - 1)
+        top = self.cursor * self.row_height
+        visible = self.scroll_y <= top and top + self.row_height <= self.scroll_y + height
+        self.scroll_to_cursor(center=not visible)
         self.refresh()
 
     def _find(self, session_id: str) -> int | None:
         index_of = getattr(self.source, "index_of", None)
         if index_of is not None:
             return index_of(session_id)
-        for i in range(self.source.count()):
-            row = self.source.row(i)
-            if row and row.session_id == session_id:
-                return i
-        return None
+        return self.source.locate(session_id, self.cursor)
 
     def reload(self) -> None:
         """Redraw everything (after a star, a tag or a theme change)."""

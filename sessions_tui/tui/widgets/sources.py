@@ -33,6 +33,7 @@ class RowSource(Protocol):
     def count(self) -> int: ...
     def row(self, index: int) -> Row | None: ...
     def all_ids(self) -> list[str]: ...
+    def locate(self, session_id: str, near: int = 0) -> int | None: ...
 
 
 class ListingSource:
@@ -85,6 +86,31 @@ class ListingSource:
                     return number * PAGE + i
         return None
 
+    def locate(self, session_id: str, near: int = 0) -> int | None:
+        """Position of ``session_id`` in the whole listing, or None if it is not in it.
+
+        Called from a worker: after a star, a tag or a delete the session is almost always
+        on the page it was on before (``near``), so that page and its neighbours are fetched
+        first; only a session that moved far (another sort key changed) costs a scan of ids.
+        """
+        found = self.index_of(session_id)
+        if found is not None:
+            return found
+        count = self.count()
+        if not count:
+            return None
+        page = min(max(0, near), count - 1) // PAGE
+        for number in (page, page - 1, page + 1):
+            if 0 <= number * PAGE < count:
+                for i, s in enumerate(self._page(number)):
+                    if s.id == session_id:
+                        return number * PAGE + i
+        ids = self.all_ids()
+        try:
+            return ids.index(session_id)
+        except ValueError:
+            return None
+
     def all_ids(self) -> list[str]:
         return self.store.index.ids(replace(self.query, offset=0, limit=None))
 
@@ -129,6 +155,10 @@ class SearchSource:
 
     def row(self, index: int) -> Row | None:
         return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def locate(self, session_id: str, near: int = 0) -> int | None:
+        """Position of ``session_id`` among the results loaded so far."""
+        return next((i for i, r in enumerate(self.rows) if r.session_id == session_id), None)
 
     def all_ids(self) -> list[str]:
         return [r.session_id for r in self.rows]

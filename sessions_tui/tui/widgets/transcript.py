@@ -141,14 +141,27 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- content -----------------------------------------------------------------------
 
     def show(self, session: Session | None, resume: str | None = None) -> None:
+        """Show ``session`` from its top; the same session again (reloaded after a star or a
+        tag) keeps the reader's place, the cursor and the blocks they opened."""
+        same = (
+            session is not None
+            and self.session is not None
+            and session.id == self.session.id
+            and len(session.transcript) >= len(self.entries) - 1
+        )
         self.session = session
         self.resume_command = resume
         self.entries = [None, *(session.transcript if session else [])] if session else []
-        self.options.toggled.clear()
-        self.cursor = 0
-        self.hit = None
-        self._relayout(reset_heights=True)
-        self.scroll_to(y=0, animate=False, immediate=True)
+        if same:
+            # Heights of unchanged messages are still right; _relayout keeps the anchor.
+            self.cursor = min(self.cursor, len(self.entries) - 1)
+            self._relayout()
+        else:
+            self.options.toggled.clear()
+            self.cursor = 0
+            self.hit = None
+            self._relayout(reset_heights=True)
+            self.scroll_to(y=0, animate=False, immediate=True)
         self._ensure_laid_out()
         self.refresh()
 
