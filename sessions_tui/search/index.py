@@ -60,7 +60,7 @@ _FETCH_FACTOR = 6
 _MAX_FETCH = 100_000
 #: Estimating a large total: a sample of the `schema.BUCKETS` buckets of sessions holding about
 #: this many matching documents, grown if it has fewer than this many sessions (about ±5%).
-_SAMPLE_DOCS = 20_000
+_SAMPLE_DOCS = 8_000
 _SAMPLE_SESSIONS = 400
 #: Up to this many matching documents, all are fetched: the total is then exact.
 _EXACT_DOCS = 5_000

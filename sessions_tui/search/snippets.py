@@ -15,7 +15,7 @@ import tantivy
 
 from .compile import auto_distance
 from .query import Phrase, Word, edit_distance
-from .tokenize import NOSPACE_RUN, camel_parts
+from .tokenize import NOSPACE_RUN, camel_parts, has_camel
 
 #: Texts longer than this are not tokenized whole: windows around literal hits are.
 _LONG_TEXT = 4_000
@@ -144,10 +144,12 @@ class Matcher:
         if self.terms or self.prefixes or self.fuzzy or self.phrases:
             tokens = self.analyzer.pre_tokenize(text).tokens
             words = [t.text for t in tokens]
+            # CamelCase parts are only looked for in a text that has an inner capital at all.
+            camel = bool(self.terms or self.prefixes or self.fuzzy) and has_camel(text)
             for i, token in enumerate(tokens):
                 if self.token_matches(words[i]):
                     found.append((base + token.char_offset_from, base + token.char_offset_to))
-                elif self.terms or self.prefixes or self.fuzzy:
+                elif camel:
                     found.extend(self._camel(text, token, base))
             for phrase, last_prefix in self.phrases:
                 n = len(phrase)

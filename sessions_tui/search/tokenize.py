@@ -98,6 +98,12 @@ def cjk_tokens_json(text: str) -> str | None:
     return '{"text":' + _encode(text) + ',"tokens":[' + ",".join(parts) + "]}"
 
 
+def has_camel(text: str) -> bool:
+    """Might ``text`` hold a CamelCase identifier (a lowercase letter or digit, then a capital;
+    or two capitals, then a lowercase letter)?"""
+    return _CAMEL_HINT.search(text) is not None
+
+
 def camel_parts(identifier: str) -> list[tuple[int, int]]:
     """Char ranges of the parts of one CamelCase identifier."""
     return [m.span() for m in _CAMEL_PART.finditer(identifier)]
