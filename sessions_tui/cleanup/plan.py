@@ -26,6 +26,7 @@ from typing import Any
 
 from ..models import Session
 from ..store import ListQuery, SessionStore, SessionSummary, StoreError
+from ..store.metaindex import iso_ms
 from .policy import CleanupPolicy
 
 Progress = Callable[[int, int], None]
@@ -65,7 +66,7 @@ class Candidate:
             "title": self.title,
             "source": self.source,
             "project": self.project,
-            "updated": self.updated.isoformat(),
+            "updated": iso_ms(self.updated_ms),
             "bytes": self.bytes,
             "reasons": self.reasons,
         }
@@ -138,18 +139,23 @@ def preview(
     if policy.is_empty:
         return plan
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    # --tool and --project mean what they mean in `list` and in search (a project's name is
+    # enough, `claude` is both Claude tools); the plan lists every session before anything goes.
+    scope = ListQuery(
+        sources=policy.sources, projects=policy.projects, sort="updated", descending=True
+    )
     everything = store.list(ListQuery(sort="updated", descending=True))
-    population = [
-        s
-        for s in everything
-        if (not policy.sources or s.source in policy.sources)
-        and (not policy.projects or s.project in policy.projects)
-    ]
+    population = everything
+    if policy.sources or policy.projects:
+        population = store.list(scope)
+        unmatched = store.index.unmatched(scope)
+        if unmatched:
+            plan.note = "; ".join(unmatched)
     if policy.query:
         from ..export.scope import query_ids
 
         found = query_ids(store, policy.query)
-        plan.note = found.note
+        plan.note = "; ".join(n for n in (plan.note, found.note) if n) or None
         matched = set(found.ids)
         population = [s for s in population if s.id in matched]
     plan.considered = len(population)

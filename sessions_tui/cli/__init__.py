@@ -6,9 +6,11 @@ expected failure is one line on stderr and a non-zero exit, never a traceback (s
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from .common import AppContext, app_errors, pass_app
+from .common import AppContext, CommandError, app_errors, pass_app
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,6 +40,12 @@ def main(ctx: click.Context, store_path: str | None, demo: bool, theme: str | No
     """Browse, search, export and clean up your AI chat and coding-agent sessions."""
     ctx.obj = AppContext(store_path=store_path, demo=demo, theme=theme)
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            # A full-screen app would write escape codes into a pipe or wait on a file.
+            raise CommandError(
+                "the TUI needs a terminal (stdin and stdout); "
+                "for output a script can read, try `sessions-tui list`"
+            )
         from .tui_command import run_tui
 
         run_tui(ctx.obj)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..safety import visible_controls
-from .common import AppContext, CommandError, echo_json, human_bytes, pass_app
+from .common import AppContext, CommandError, echo_json, human_bytes, iso_utc, pass_app, plural
 
 
 def _clip(text: str, width: int) -> str:
@@ -126,7 +126,7 @@ def cleanup_command(
                 "run with --dry-run to preview, or --yes to go ahead"
             )
         click.confirm(
-            f"Move {plan.count} session(s) ({human_bytes(plan.bytes)}) to the trash?",
+            f"Move {plural(plan.count, 'session')} ({human_bytes(plan.bytes)}) to the trash?",
             abort=True,
             err=True,
         )
@@ -143,8 +143,8 @@ def cleanup_command(
         )
         return
     click.echo(
-        f"Moved {len(result.removed)} session(s), {human_bytes(result.bytes_freed)}, to the "
-        "trash. Undo with `sessions-tui cleanup --undo`; free the space with "
+        f"Moved {plural(len(result.removed), 'session')}, {human_bytes(result.bytes_freed)}, "
+        "to the trash. Undo with `sessions-tui cleanup --undo`; free the space with "
         "`sessions-tui trash empty`."
     )
     for sid in result.changed:
@@ -158,21 +158,21 @@ def _print_plan(plan, show: int) -> None:
     if plan.note:
         click.echo(f"note: {visible_controls(plan.note)}", err=True)
     if not plan.candidates:
-        click.echo(f"Nothing to clean up ({plan.considered} session(s) considered).")
+        click.echo(f"Nothing to clean up ({plural(plan.considered, 'session')} considered).")
     else:
         for c in plan.candidates[:show]:
             click.echo(
-                f"  {c.updated.strftime('%Y-%m-%d')}  {c.source:<11.11} {_clip(c.title, 40):<40}"
+                f"  {iso_utc(c.updated)}  {c.source:<11.11} {_clip(c.title, 40):<40}"
                 f"  {human_bytes(c.bytes):>8}  {_clip('; '.join(c.reasons), 40)}  {c.id}"
             )
         if plan.count > show:
             click.echo(f"  … and {plan.count - show} more (--show N to list more)")
         click.echo(
-            f"{plan.count} session(s) would go, {human_bytes(plan.bytes)} "
+            f"{plural(plan.count, 'session')} would go, {human_bytes(plan.bytes)} "
             f"(of {plan.considered} considered)."
         )
     if plan.protected_starred:
-        click.echo(f"{plan.protected_starred} starred session(s) kept (never cleaned up).")
+        click.echo(f"{plural(plan.protected_starred, 'starred session')} kept (never cleaned up).")
     for sid, reason in plan.skipped:
         click.echo(f"skipped {sid}: {reason}", err=True)
 
@@ -187,12 +187,27 @@ def _undo(store, as_json: bool) -> None:
     report = store.restore(ids) if ids else None
     restored = report.restored if report else []
     if as_json:
-        echo_json({"cleanup": entry.get("time"), "restored": restored})
+        echo_json({"cleanup": _stamp(entry.get("time")), "restored": restored})
         return
-    click.echo(f"Restored {len(restored)} session(s) removed by the cleanup of {entry['time']}.")
+    click.echo(
+        f"Restored {plural(len(restored), 'session')} removed by the cleanup of "
+        f"{_stamp(entry.get('time'))}."
+    )
     if report:
         for sid in report.missing:
             click.echo(f"not in the trash any more: {sid}", err=True)
+
+
+def _stamp(value: object) -> str | None:
+    """A time from the operations log in the format every command prints."""
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return None
+    try:
+        return iso_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return visible_controls(value)
 
 
 @click.command("retention")

@@ -33,14 +33,23 @@ class AppContext:
             return demo_store_path()
         return Path(self.store_path).expanduser() if self.store_path else default_store_path()
 
-    def open_store(self) -> SessionStore:
+    def open_store(self, *, create: bool = False) -> SessionStore:
+        """The store, opened once. Only commands that write sessions into it (import, watch,
+        the TUI) pass ``create``: a read-only command on a path where no store exists (a typo
+        in ``--store``) says so instead of leaving an empty store behind."""
         if self._store is None:
             if self.demo:
                 from ..demo_store import ensure_demo_store
 
                 self._store = ensure_demo_store(self.resolved_store_path)
             else:
-                self._store = SessionStore(self.resolved_store_path)
+                path = self.resolved_store_path
+                if not create and not (path / "store.json").exists():
+                    if path.is_dir() and any(path.iterdir()):
+                        raise CommandError(f"{path}: not a sessions-tui store (no store.json)")
+                    hint = "" if path.exists() else "; `sessions-tui import --auto` creates it"
+                    raise CommandError(f"no store at {path}{hint}")
+                self._store = SessionStore(path)
         return self._store
 
 

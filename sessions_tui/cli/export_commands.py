@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..store import ListQuery
-from .common import AppContext, CommandError, human_bytes, pass_app
+from .common import AppContext, CommandError, human_bytes, pass_app, plural
 
 
 def _date_ms(value: str | None) -> int | None:
@@ -177,7 +177,7 @@ def export_command(
     if not quiet:
         where = "stdout" if to_stdout else str(out_path)
         click.echo(
-            f"Exported {report.sessions} session(s) as {fmt.name} to {where}"
+            f"Exported {plural(report.sessions, 'session')} as {fmt.name} to {where}"
             + ("" if to_stdout else f" ({human_bytes(report.bytes)})"),
             err=True,
         )

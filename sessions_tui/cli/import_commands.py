@@ -9,14 +9,14 @@ was busy, 2 for a usage error.
 from __future__ import annotations
 
 import sys
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..safety import visible_controls
-from .common import AppContext, echo_json, human_bytes, pass_app
+from .common import AppContext, echo_json, human_bytes, iso_utc, pass_app
 
 #: Failures and bad lines listed one by one before "... and N more".
 LIST_LIMIT = 20
@@ -85,7 +85,7 @@ def _print_summary(summary, *, verbose: bool, out=None) -> None:
         shown = ", ".join(f"{_safe(k)} ×{v}" for k, v in summary.skipped_types.most_common())
         say(f"Skipped bookkeeping: {shown}")
     if summary.bad_lines:
-        say(f"Unreadable lines ({len(summary.bad_lines)}; the rest of each file was imported):")
+        say(f"Unreadable lines ({len(summary.bad_lines):,}; the rest of each file was imported):")
         limit = len(summary.bad_lines) if verbose else LIST_LIMIT
         for where, reason in summary.bad_lines[:limit]:
             say(f"  {_safe(where)}: {_safe(reason)}")
@@ -157,7 +157,7 @@ def import_command(
             importers_for(source)
         except UnknownSource as exc:
             raise click.BadParameter(str(exc), param_hint="--from") from None
-    store = app.open_store()
+    store = app.open_store(create=True)
     update, finish = _progress_bar(not as_json and not quiet)
     try:
         from ..importers.runner import ImportSummary
@@ -230,7 +230,7 @@ def watch_command(
         importers_for(source)
     except UnknownSource as exc:
         raise click.BadParameter(str(exc), param_hint="--from") from None
-    store = app.open_store()
+    store = app.open_store(create=True)
     if paths:
         where = ", ".join(_safe(str(p)) for p in paths)
     else:
@@ -246,10 +246,10 @@ def watch_command(
             return
         if as_json:
             data = summary.to_json()
-            data["time"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+            data["time"] = iso_utc(datetime.now(UTC))
             click.echo(json.dumps(data, ensure_ascii=False))
             return
-        stamp = time.strftime("%H:%M:%S")
+        stamp = iso_utc(datetime.now(UTC))
         parts = []
         if summary.new:
             parts.append(f"{summary.new} new")
@@ -261,11 +261,11 @@ def watch_command(
             parts.append(f"{len(summary.bad_lines)} unreadable lines")
         click.echo(f"{stamp}  {', '.join(parts)}")
         for failure in summary.failures:
-            click.echo(f"          {_safe(failure.path)}: {_safe(failure.reason)}", err=True)
+            click.echo(f"    {_safe(failure.path)}: {_safe(failure.reason)}", err=True)
         for where, reason in summary.bad_lines[:LIST_LIMIT]:
-            click.echo(f"          {_safe(where)}: {_safe(reason)}", err=True)
+            click.echo(f"    {_safe(where)}: {_safe(reason)}", err=True)
         if len(summary.bad_lines) > LIST_LIMIT:
-            click.echo(f"          ... and {len(summary.bad_lines) - LIST_LIMIT} more", err=True)
+            click.echo(f"    ... and {len(summary.bad_lines) - LIST_LIMIT} more", err=True)
 
     total = watch(
         store,

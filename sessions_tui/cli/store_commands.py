@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -11,7 +13,15 @@ from ..export.render import to_markdown, to_text
 from ..safety import visible_controls
 from ..store import ListQuery, SessionStore
 from ..store.metaindex import SORT_KEYS, to_ms
-from .common import AppContext, CommandError, echo_json, human_bytes, pass_app
+from .common import (
+    AppContext,
+    CommandError,
+    echo_json,
+    human_bytes,
+    iso_utc,
+    pass_app,
+    plural,
+)
 
 
 def _parse_date(value: str | None) -> int | None:
@@ -73,28 +83,38 @@ def list_command(
         # Rendered by the index (one pre-built JSON object per row): fast at 100k sessions.
         store.refresh_index()
         sys.stdout.flush()
-        sys.stdout.buffer.write(store.index.query_json(query) + b"\n")
+        listing = store.index.query_json(query)
+        sys.stdout.buffer.write(listing + b"\n")
         sys.stdout.buffer.flush()
+        if listing == b"[]":
+            _explain_empty(store, query)
         return
     rows = store.list(query)
     if not rows:
         click.echo("No sessions." if store.count() == 0 else "No sessions match.", err=True)
+        _explain_empty(store, query)
         return
     for r in rows:
         star = "★" if r.starred else " "
         click.echo(
-            f"{star} {r.updated.strftime('%Y-%m-%d %H:%M')}  {r.source:<11.11} "
+            f"{star} {iso_utc(r.updated)}  {r.source:<11.11} "
             f"{_clip(r.title, 48):<48}  {r.message_count:>5} msg  {human_bytes(r.bytes):>8}  "
             f"{r.id}"
         )
     _warn_problems(store)
 
 
+def _explain_empty(store: SessionStore, query: ListQuery) -> None:
+    """Name each filter value that matches nothing (a typo), with the known values."""
+    for note in store.index.unmatched(query):
+        click.echo(f"note: {visible_controls(note)}", err=True)
+
+
 def _warn_problems(store: SessionStore) -> None:
     problems = store.problems()
     if problems:
         click.echo(
-            f"warning: {len(problems)} unreadable session file(s); "
+            f"warning: {plural(len(problems), 'unreadable session file')}; "
             "run `sessions-tui verify` for details",
             err=True,
         )
@@ -109,9 +129,9 @@ def _warn_problems(store: SessionStore) -> None:
 def show_command(
     app: AppContext, session_id: str, as_json: bool, as_markdown: bool, all_branches: bool
 ) -> None:
-    """Print one session's transcript."""
+    """Print one session's transcript. SESSION_ID may be any unique beginning of the id."""
     store = app.open_store()
-    session = store.get(session_id)
+    session = store.get(store.resolve_id(session_id))
     if as_json:
         click.echo(session.model_dump_json(indent=2))
     elif as_markdown:
@@ -139,7 +159,7 @@ def stats_command(app: AppContext, as_json: bool) -> None:
     for source, n in stats["by_source"].items():
         click.echo(f"  {source:<12} {n:>7,}")
     if stats["problems"]:
-        click.echo(f"Unreadable: {stats['problems']} file(s) (see `sessions-tui verify`)")
+        click.echo(f"Unreadable: {plural(stats['problems'], 'file')} (see `sessions-tui verify`)")
     if stats["trash"]:
         click.echo(f"In trash:   {stats['trash']}")
 
@@ -152,28 +172,80 @@ def verify_command(app: AppContext, repair: bool, as_json: bool) -> None:
     """Read every session file and check its checksum; exit 1 if any is bad."""
     store = app.open_store()
     report = store.verify(repair=repair)
+    recovery = _recovery(app, store, report.recoverable) if report.quarantined else {}
     if as_json:
         echo_json(
             {
                 "checked": report.checked,
                 "problems": [{"path": str(p), "reason": r} for p, r in report.problems],
                 "quarantined": [str(p) for p in report.quarantined],
+                "recovery": [
+                    {"quarantined": str(p), "session_id": sid, "source": src, "command": cmd}
+                    for p, (sid, src, cmd) in recovery.items()
+                ],
                 "newer_version": [str(p) for p in report.newer_version],
             }
         )
     else:
         for path, reason in report.problems:
-            click.echo(f"BAD  {path}: {reason}")
+            click.echo(f"BAD  {visible_controls(str(path))}: {visible_controls(reason)}")
         for path in report.quarantined:
             click.echo(f"moved to {path}")
+            sid, source, command = recovery[path]
+            if command:
+                click.echo(f"  {sid} was imported from {visible_controls(source or '')}")
+                click.echo(f"  get it back with: {visible_controls(command)}")
+            else:
+                click.echo(
+                    f"  {sid}: no import source is known; the damaged file stays in "
+                    "quarantine/ for inspection"
+                )
         for path in report.newer_version:
             click.echo(f"note {path}: written by a newer format version (read-only)")
         click.echo(
-            f"{report.checked} file(s) checked, {len(report.problems)} bad"
+            f"{plural(report.checked, 'file')} checked, {len(report.problems)} bad"
             + (f", {len(report.quarantined)} quarantined" if repair else "")
         )
+        if report.problems and not repair:
+            click.echo(
+                "Run `sessions-tui verify --repair` to move the bad files to quarantine/; "
+                "it then says how to re-import each session from its source."
+            )
     if report.problems and not repair:
         sys.exit(1)
+
+
+def _recovery(
+    app: AppContext, store: SessionStore, recoverable: dict
+) -> dict[Path, tuple[str, str | None, str | None]]:
+    """Per quarantined file: (session id, source path, the command that re-imports it).
+
+    The import-state cache knows which file each imported session came from (and its tool);
+    the metadata index knew the session's own source path. An import of that file restores the
+    session (a quarantined session is not one the user deleted)."""
+    from ..importers.state import ImportState
+
+    state_path = store.layout.index_dir / "imports.sqlite3"
+    state = ImportState(state_path) if state_path.exists() else None
+    out: dict[Path, tuple[str, str | None, str | None]] = {}
+    try:
+        for dst, (sid, indexed) in recoverable.items():
+            found = state.source_of(sid) if state is not None else None
+            source, tool = found if found else (indexed, "")
+            command = None
+            if source and Path(source).exists():
+                words = ["sessions-tui"]
+                if app.store_path:
+                    words += ["--store", str(store.root)]
+                words += ["import"]
+                if tool:
+                    words += ["--from", tool]
+                command = shlex.join([*words, source])
+            out[dst] = (sid, source, command)
+    finally:
+        if state is not None:
+            state.close()
+    return out
 
 
 @click.command("migrate")
@@ -204,14 +276,16 @@ def trash_group() -> None:
 def trash_list(app: AppContext, as_json: bool) -> None:
     """List the trash, newest deletion first."""
     store = app.open_store()
-    entries = store.trash()
+    entries = store.trash(details=True)
     if as_json:
         echo_json(
             [
                 {
                     "name": e.name,
                     "session_id": e.session_id,
-                    "deleted": e.deleted.isoformat(),
+                    "title": e.title,
+                    "source": e.source,
+                    "deleted": iso_utc(e.deleted),
                     "bytes": e.bytes,
                 }
                 for e in entries
@@ -222,7 +296,15 @@ def trash_list(app: AppContext, as_json: bool) -> None:
         click.echo("The trash is empty.", err=True)
     for e in entries:
         click.echo(
-            f"{e.deleted.strftime('%Y-%m-%d %H:%M')}  {human_bytes(e.bytes):>8}  {e.session_id}"
+            f"{iso_utc(e.deleted)}  {e.source:<11.11} {_clip(e.title, 48):<48}  "
+            f"{human_bytes(e.bytes):>8}  {e.session_id}"
+        )
+    if entries:
+        total = sum(e.bytes for e in entries)
+        click.echo(
+            f"{plural(len(entries), 'session')} in the trash, {human_bytes(total)}; "
+            "`sessions-tui trash restore ID` brings one back",
+            err=True,
         )
 
 
@@ -235,7 +317,7 @@ def trash_restore(app: AppContext, ids: tuple[str, ...], restore_all: bool) -> N
     if not ids and not restore_all:
         raise click.UsageError("name session ids to restore, or --all")
     report = app.open_store().restore(None if restore_all else ids)
-    click.echo(f"{len(report.restored)} restored")
+    click.echo(f"{plural(len(report.restored), 'session')} restored")
     for sid in report.conflicts:
         click.echo(f"not restored: {sid} exists in the store again", err=True)
     for sid in report.missing:
@@ -257,8 +339,8 @@ def trash_empty(app: AppContext, yes: bool) -> None:
     if not yes:
         if not sys.stdin.isatty():
             raise CommandError("refusing to empty the trash without --yes (no terminal)")
-        click.confirm(f"Permanently delete {len(entries)} session(s)?", abort=True)
-    click.echo(f"{store.empty_trash(entries)} deleted for good")
+        click.confirm(f"Permanently delete {plural(len(entries), 'session')}?", abort=True)
+    click.echo(f"{plural(store.empty_trash(entries), 'session')} deleted for good")
 
 
 @click.command("delete")
@@ -271,7 +353,7 @@ def delete_command(app: AppContext, ids: tuple[str, ...]) -> None:
     if missing:
         raise CommandError(f"no session with id {missing[0]!r}")
     entries = store.delete(ids)
-    click.echo(f"{len(entries)} moved to the trash")
+    click.echo(f"{plural(len(entries), 'session')} moved to the trash")
 
 
 COMMANDS = [

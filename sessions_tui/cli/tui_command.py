@@ -9,7 +9,7 @@ def run_tui(ctx: AppContext) -> None:
     from ..config import load_settings
     from ..tui.app import make_app
 
-    store = ctx.open_store()
+    store = ctx.open_store(create=True)
     try:
         settings = load_settings()
         auto_import, auto_cleanup = settings.auto_import, settings.auto_cleanup

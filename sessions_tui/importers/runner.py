@@ -10,7 +10,9 @@ identical one after hashing only. A changed file is parsed, and each session it 
 compared with the stored one, ignoring what the user owns (``starred``, ``tags``,
 ``persisted_until``, which are carried over): identical sessions are left untouched on disk.
 Sessions deleted at the source stay in the store; sessions the user deleted in sessions-tui
-are not brought back (unless ``restore_deleted``).
+are not brought back (unless ``restore_deleted``). A session whose corrupt file
+``verify --repair`` quarantined was not deleted by the user: the next import of its source
+(even an unchanged one) brings it back.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from ..models import Session
 from ..store import SessionStore
 from ..store.errors import StoreBusy, StoreError
+from ..store.layout import session_id_from_file_name
 from .base import Importer, ImporterError, ParseStats, all_importers
 from .state import FileState, ImportState
 
@@ -337,6 +340,21 @@ def plan(
 # Running
 
 
+def quarantined_ids(store: SessionStore) -> set[str]:
+    """Ids of sessions whose file `verify --repair` moved to quarantine/ (named
+    ``<file name>.<ms>``) and that are not in the store again."""
+    ids: set[str] = set()
+    try:
+        entries = list(os.scandir(store.layout.quarantine))
+    except OSError:
+        return ids
+    for entry in entries:
+        sid = session_id_from_file_name(entry.name.rsplit(".", 1)[0])
+        if sid is not None and not store.exists(sid):
+            ids.add(sid)
+    return ids
+
+
 def payload_hash(session: Session) -> str:
     """A hash of what the import produced, ignoring the fields the user owns."""
     data = session.model_dump_json(exclude=set(USER_FIELDS))
@@ -367,6 +385,9 @@ class ImportRun:
         self.state = ImportState(store.layout.index_dir / "imports.sqlite3")
         self._known = self.state.all_files()
         self._trashed: set[str] | None = None
+        #: Sessions `verify --repair` moved to quarantine/ (corrupt files) and not back since:
+        #: not deleted by the user, so a file that produced one is read again to restore it.
+        self._quarantined = quarantined_ids(store)
         self._pending: list[tuple[Session, str, str, str]] = []  # session, hash, path, kind
         self._pending_files: list[FileState] = []
         self._pending_bytes = 0
@@ -399,7 +420,12 @@ class ImportRun:
             and known.source == task.importer.source
             and known.size == task.size
             and known.mtime_ns == task.mtime_ns
+            and not self._lost(known)
         )
+
+    def _lost(self, known: FileState) -> bool:
+        """Whether a session this file produced was quarantined (so it must be read again)."""
+        return bool(self._quarantined) and not self._quarantined.isdisjoint(known.sessions)
 
     def run(
         self,
@@ -476,6 +502,7 @@ class ImportRun:
             and known is not None
             and known.hash == digest
             and known.source == task.importer.source
+            and not self._lost(known)
         ):
             summary.files_unchanged += 1
             summary.unchanged += len(known.sessions)
@@ -554,12 +581,16 @@ class ImportRun:
         self._pending.append((session, digest, path, "new"))
 
     def _deleted_by_user(self, sid: str) -> bool:
+        """In the trash, or imported before and gone since, except by quarantine: a corrupt
+        file moved aside by `verify --repair` was not the user's choice."""
         if self._trashed is None:
             try:
                 self._trashed = {e.session_id for e in self.store.trash()}
             except OSError:
                 self._trashed = set()
-        return sid in self._trashed or self.state.known_session(sid)
+        if sid in self._trashed:
+            return True
+        return sid not in self._quarantined and self.state.known_session(sid)
 
     def _flush(self, summary: ImportSummary) -> None:
         """Save pending sessions under one lock, then record their files as imported."""

@@ -152,6 +152,15 @@ class ImportState:
             is not None
         )
 
+    def source_of(self, session_id: str) -> tuple[str, str] | None:
+        """(source path, source tool) of the file an import read this session from."""
+        row = self._db.execute(
+            "SELECT s.path, f.source FROM sessions s LEFT JOIN files f ON f.path = s.path "
+            "WHERE s.id=?",
+            (session_id,),
+        ).fetchone()
+        return (row[0], row[1] or "") if row else None
+
     def record_sessions(self, rows: list[tuple[str, str, str]]) -> None:
         """``(session id, source path, payload hash)`` for sessions now in the store."""
         if not rows:

@@ -5,6 +5,7 @@ docs/storage-format.md so other programs can read and write stores too.
 """
 
 from .errors import (
+    AmbiguousId,
     CorruptSessionFile,
     NotAStore,
     ReadOnlySession,
@@ -17,6 +18,7 @@ from .metaindex import ListQuery, SessionSummary
 from .store import SessionStore, StoreEvent, TrashEntry
 
 __all__ = [
+    "AmbiguousId",
     "CorruptSessionFile",
     "ListQuery",
     "NotAStore",

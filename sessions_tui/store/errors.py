@@ -24,6 +24,20 @@ class SessionNotFound(StoreError):
         super().__init__(f"no session with id {session_id!r}")
 
 
+class AmbiguousId(SessionNotFound):
+    """A prefix that starts several session ids: the user has to type more of it."""
+
+    def __init__(self, prefix: str, matches: list[str]) -> None:
+        StoreError.__init__(
+            self,
+            f"{prefix!r} starts {'more than 10' if len(matches) > 10 else len(matches)} "
+            f"session ids: {', '.join(matches[:10])}{', …' if len(matches) > 10 else ''} "
+            "(type more of the id)",
+        )
+        self.session_id = prefix
+        self.matches = matches
+
+
 class StoreBusy(StoreError):
     """Another process holds the store's writer lock."""
 

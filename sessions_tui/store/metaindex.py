@@ -60,6 +60,9 @@ CREATE INDEX IF NOT EXISTS session_models_model ON session_models(model);
 CREATE TABLE IF NOT EXISTS session_tags (
     session_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (session_id, tag)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trashed (
+    name TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS problems (
     file_name TEXT PRIMARY KEY,
     file_size INTEGER NOT NULL,
@@ -143,8 +146,8 @@ class SessionSummary:
             "models": self.models,
             "project": self.project,
             "git_branch": self.git_branch,
-            "created": _iso(self.created_ms),
-            "updated": _iso(self.updated_ms),
+            "created": iso_ms(self.created_ms),
+            "updated": iso_ms(self.updated_ms),
             "message_count": self.message_count,
             "tool_call_count": self.tool_call_count,
             "bytes": self.bytes,
@@ -159,7 +162,9 @@ class SessionSummary:
         }
 
 
-def _iso(ms: int) -> str:
+def iso_ms(ms: int) -> str:
+    """Milliseconds since the epoch as ISO-8601 UTC with milliseconds and ``Z``: the one
+    timestamp format of every command's output (``2026-11-23T18:47:26.599Z``)."""
     return (
         datetime.fromtimestamp(ms / 1000, UTC)
         .isoformat(timespec="milliseconds")
@@ -167,9 +172,22 @@ def _iso(ms: int) -> str:
     )
 
 
+#: ``resolve(kind, typed value)`` -> the stored values it matches (see `MetaIndex.resolve`).
+Resolver = Callable[[str, str], list[str]]
+
+
 @dataclass(slots=True)
 class ListQuery:
-    """Filters and ordering for a listing. Empty tuples mean "any"."""
+    """Filters and ordering for a listing. Empty tuples mean "any".
+
+    ``sources``, ``models``, ``projects`` and ``tags`` take values as typed in a search query
+    (``tool:``, ``model:``, ``project:``, ``tag:``), with the same meaning (see
+    docs/query-language.md): case-insensitive; a value equal to a stored one matches exactly,
+    ``value*`` matches values starting with it, and any other value matches the values that
+    contain it (``claude`` both Claude tools, ``sonnet`` every Sonnet model). A project is
+    matched by its full path or its last path component. Several values of one kind are
+    alternatives; several tags must all hold.
+    """
 
     sources: Sequence[str] = ()
     models: Sequence[str] = ()
@@ -187,29 +205,44 @@ class ListQuery:
     offset: int = 0
     limit: int | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, resolve: Resolver | None = None) -> tuple[str, list[Any]]:
+        """The SQL ``WHERE`` clause and its parameters.
+
+        ``resolve(kind, value)`` turns a typed tool/model/project/tag value into the stored
+        values it stands for (`MetaIndex.resolve`: exact, ``prefix*``, or contained, as search
+        does); without it values match exactly. Either way the clause is an ``IN`` over exact
+        values, which the indexes answer at any size.
+        """
         clauses: list[str] = []
         params: list[Any] = []
+
+        def values(kind: str, typed: Sequence[str]) -> list[str]:
+            if resolve is None:
+                return list(typed)
+            return list(dict.fromkeys(v for t in typed for v in resolve(kind, t)))
 
         def any_of(column: str, values: Sequence[str]) -> None:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
 
         if self.sources:
-            any_of("source", self.sources)
+            any_of("source", values("tool", self.sources))
         if self.projects:
-            any_of("project", self.projects)
+            any_of("project", values("project", self.projects))
         if self.ids is not None:
             any_of("id", self.ids)
         if self.models:
-            marks = ",".join("?" * len(self.models))
+            models = values("model", self.models)
+            marks = ",".join("?" * len(models))
             clauses.append(
                 f"id IN (SELECT session_id FROM session_models WHERE model IN ({marks}))"
             )
-            params.extend(self.models)
-        for tag in self.tags:
-            clauses.append("id IN (SELECT session_id FROM session_tags WHERE tag = ?)")
-            params.append(tag)
+            params.extend(models)
+        for tag in self.tags:  # every tag typed must hold (each may stand for several)
+            tags = values("tag", [tag])
+            marks = ",".join("?" * len(tags))
+            clauses.append(f"id IN (SELECT session_id FROM session_tags WHERE tag IN ({marks}))")
+            params.extend(tags)
         if self.starred is not None:
             clauses.append("starred = ?")
             params.append(int(self.starred))
@@ -335,6 +368,47 @@ def _summary(row: tuple) -> SessionSummary:
         sid2,
         tokens,
     )
+
+
+#: Where the distinct values of each filter kind live: (table, column).
+_DISTINCT = {
+    "tool": ("sessions", "source"),
+    "project": ("sessions", "project"),
+    "model": ("session_models", "model"),
+    "tag": ("session_tags", "tag"),
+}
+
+
+def project_name(project: str) -> str:
+    """A project's last path component (``/home/ana/src/infra`` -> ``infra``)."""
+    return project.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def resolve_values(kind: str, typed: str, known: Sequence[str]) -> list[str]:
+    """The values of ``known`` that ``typed`` stands for (see `MetaIndex.resolve`)."""
+    wanted = typed.strip().lower()
+    prefix = wanted.endswith("*")
+    wanted = wanted.rstrip("*")
+    if not wanted and not prefix:
+        return []
+
+    def keys(value: str) -> tuple[str, ...]:
+        low = value.lower()
+        if kind != "project":
+            return (low,)
+        name = project_name(low)
+        return (low, name) if name and name != low else (low,)
+
+    if prefix:
+        return [v for v in known if any(k.startswith(wanted) for k in keys(v))]
+    exact = [v for v in known if wanted in keys(v)]
+    if exact:
+        return exact
+    if kind == "project":
+        by_name = [v for v in known if wanted in project_name(v.lower())]
+        if by_name:
+            return by_name
+    return [v for v in known if wanted in v.lower()]
 
 
 class MetaIndex:
@@ -546,8 +620,58 @@ class MetaIndex:
 
     # -- reads -----------------------------------------------------------------------------
 
+    def distinct(self, kind: str) -> list[str]:
+        """Every stored value of a tool/model/project/tag, sorted.
+
+        Sources, projects and models are read with a skip scan of their index (one seek per
+        distinct value, not one row per session), so this stays sub-millisecond at 100k rows.
+        """
+        table, column = _DISTINCT[kind]
+        if kind == "tag":  # few rows, and no index on the tag alone
+            sql = f"SELECT DISTINCT {column} FROM {table} ORDER BY 1"
+        else:
+            sql = (
+                f"WITH RECURSIVE v(x) AS (SELECT (SELECT MIN({column}) FROM {table}) UNION ALL "
+                f"SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > v.x) FROM v "
+                "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+            )
+        return [row[0] for row in self.conn.execute(sql)]
+
+    def resolve(self, kind: str, typed: str) -> list[str]:
+        """The stored values a typed tool/model/project/tag value stands for, as search reads
+        it: exact (ignoring case), ``prefix*``, or else every value containing it; for a
+        project each value is its full path and its last path component, and a contained
+        value prefers last components over paths. An empty list if nothing matches."""
+        return resolve_values(kind, typed, self.distinct(kind))
+
+    def unmatched(self, q: ListQuery) -> list[str]:
+        """One line per filter value of ``q`` that matches no stored value, naming the known
+        values (for tools and models), as search's notice does."""
+        notes = []
+        for kind, typed in (
+            ("tool", q.sources),
+            ("model", q.models),
+            ("project", q.projects),
+            ("tag", q.tags),
+        ):
+            if not typed:
+                continue
+            known = self.distinct(kind)
+            for value in typed:
+                if resolve_values(kind, value, known):
+                    continue
+                hint = ""
+                if kind in ("tool", "model") and known:
+                    more = ", …" if len(known) > 8 else ""
+                    hint = f" (known: {', '.join(known[:8])}{more})"
+                notes.append(f"no sessions have {kind} {value!r}{hint}")
+        return notes
+
+    def _where(self, q: ListQuery) -> tuple[str, list[Any]]:
+        return q.where(self.resolve)
+
     def query(self, q: ListQuery) -> list[SessionSummary]:
-        where, params = q.where()
+        where, params = self._where(q)
         order = SORT_KEYS.get(q.sort, "updated")
         direction = "DESC" if q.descending else "ASC"
         sql = f"SELECT {_COLUMNS} FROM sessions{where} ORDER BY {order} {direction}, id {direction}"
@@ -567,7 +691,7 @@ class MetaIndex:
         as bytes, so listing creates no Python object per session and never re-encodes: at
         100k sessions this is what keeps ``list --json`` under 1 s.
         """
-        where, params = q.where()
+        where, params = self._where(q)
         order = SORT_KEYS.get(q.sort, "updated")
         direction = "DESC" if q.descending else "ASC"
         sql = (
@@ -584,12 +708,12 @@ class MetaIndex:
         return b"[" + b", ".join([row[0] for row in rows]) + b"]"
 
     def count(self, q: ListQuery | None = None) -> int:
-        where, params = (q or ListQuery()).where()
+        where, params = self._where(q or ListQuery())
         return self.conn.execute(f"SELECT COUNT(*) FROM sessions{where}", params).fetchone()[0]
 
     def ids(self, q: ListQuery | None = None) -> list[str]:
         q = q or ListQuery()
-        where, params = q.where()
+        where, params = self._where(q)
         order = SORT_KEYS.get(q.sort, "updated")
         direction = "DESC" if q.descending else "ASC"
         sql = f"SELECT id FROM sessions{where} ORDER BY {order} {direction}, id {direction}"
@@ -600,6 +724,31 @@ class MetaIndex:
             f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return _summary(row) if row else None
+
+    def ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Ids starting with ``prefix``, in order, at most ``limit`` (a range on the key)."""
+        rows = self.conn.execute(
+            "SELECT id FROM sessions WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        )
+        return [row[0] for row in rows]
+
+    def trashed(self, names: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(title, source) of trash entries by name, as recorded when they were deleted."""
+        out: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(names), 500):
+            chunk = list(names[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for name, title, source in self.conn.execute(
+                f"SELECT name, title, source FROM trashed WHERE name IN ({marks})", chunk
+            ):
+                out[name] = (title, source)
+        return out
+
+    def note_trashed(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Remember (trash entry name, title, source), so `trash list` needs no file reads."""
+        with self.conn:
+            self.conn.executemany("INSERT OR REPLACE INTO trashed VALUES (?, ?, ?)", rows)
 
     def file_name(self, session_id: str) -> str | None:
         row = self.conn.execute(

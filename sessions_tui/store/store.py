@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +46,7 @@ from .atomic import (
     sweep_orphaned_temps,
 )
 from .errors import (
+    AmbiguousId,
     CorruptSessionFile,
     NotAStore,
     ReadOnlySession,
@@ -64,7 +65,14 @@ from .fileformat import (
 )
 from .layout import JSON_SUFFIX, ZST_SUFFIX, StoreLayout, session_id_from_file_name
 from .manifest import STORE_FORMAT_NAME, Manifest, StoreSettings
-from .metaindex import ListQuery, MetaIndex, SessionSummary, SyncReport, summary_row
+from .metaindex import (
+    ListQuery,
+    MetaIndex,
+    SessionSummary,
+    SyncReport,
+    display_title,
+    summary_row,
+)
 from .migrations import CURRENT_FORMAT_VERSION
 
 _BLOCKS = TypeAdapter(list[ContentBlock])
@@ -86,6 +94,9 @@ class VerifyReport:
     problems: list[tuple[Path, str]] = field(default_factory=list)
     quarantined: list[Path] = field(default_factory=list)
     newer_version: list[Path] = field(default_factory=list)
+    #: Per quarantined file: its session id and the source file it was imported from, as the
+    #: index knew it (None if unknown), so the user can be told how to get it back.
+    recoverable: dict[Path, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -110,6 +121,9 @@ class TrashEntry:
     deleted_ms: int
     bytes: int
     path: Path
+    #: Filled in by `SessionStore.trash(details=True)`: the session's display title and tool.
+    title: str = ""
+    source: str = ""
 
     @property
     def deleted(self) -> datetime:
@@ -121,6 +135,12 @@ class RestoreReport:
     restored: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+
+
+def _trashed_id(path: Path) -> str:
+    """The session id of a trash entry (``<ms>~<id>.json[.zst]``)."""
+    rest = path.name.partition("~")[2]
+    return session_id_from_file_name(rest) or rest
 
 
 class SessionStore:
@@ -613,9 +633,16 @@ class SessionStore:
                     moves.append((path, self.layout.trash / f"{stamp}~{sid}{suffix}"))
             if not moves:
                 return []
+            known = {sid: self.index.get(sid) for sid in ids}
             with self._own_changes():
                 self._move_all(moves)
                 self.index.remove(ids)
+            with contextlib.suppress(sqlite3.Error):  # a cache: `trash` reads files without it
+                self.index.note_trashed(
+                    (dst.name, row.title, row.source)
+                    for dst, row in ((d, known.get(_trashed_id(d))) for _s, d in moves)
+                    if row is not None
+                )
             self.log_operation(reason, ids=ids, **(details or {}))
         self._notify(StoreEvent("deleted", tuple(ids)))
         return [self._trash_entry(dst) for _src, dst in moves]
@@ -664,14 +691,48 @@ class SessionStore:
         sid = session_id_from_file_name(rest) or rest
         return TrashEntry(path.name, sid, int(stamp), path.stat().st_size, path)
 
-    def trash(self) -> list[TrashEntry]:
+    def trash(self, *, details: bool = False) -> list[TrashEntry]:
+        """The trash, newest deletion first. With ``details``, each entry's title and tool:
+        recorded by `delete` in the index, else read from the file once and recorded."""
         entries = []
         for path in self.layout.trash.iterdir():
             if path.name.startswith(".") or "~" not in path.name:
                 continue
             with contextlib.suppress(ValueError, OSError):
                 entries.append(self._trash_entry(path))
-        return sorted(entries, key=lambda e: (-e.deleted_ms, e.session_id))
+        entries.sort(key=lambda e: (-e.deleted_ms, e.session_id))
+        if not details:
+            return entries
+        try:
+            known = self.index.trashed([e.name for e in entries])
+        except sqlite3.Error:
+            known = {}
+        learned = []
+        for entry in entries:
+            if entry.name not in known:
+                try:
+                    session = self.read_trashed(entry)
+                    known[entry.name] = (display_title(session), session.source)
+                    learned.append((entry.name, *known[entry.name]))
+                except (StoreError, OSError):
+                    known[entry.name] = ("(unreadable)", "")
+        if learned:
+            with contextlib.suppress(sqlite3.Error):
+                self.index.note_trashed(learned)
+        return [replace(e, title=known[e.name][0], source=known[e.name][1]) for e in entries]
+
+    def resolve_id(self, text: str) -> str:
+        """The session ``text`` names: its id, or the one id starting with it (as git takes
+        a unique prefix of a commit id). `SessionNotFound` if none, `AmbiguousId` if several."""
+        if self.exists(text):
+            return text
+        self.refresh_index()
+        matches = self.index.ids_with_prefix(text, 11) if text else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise SessionNotFound(text)
+        raise AmbiguousId(text, matches)
 
     def read_trashed(self, entry: TrashEntry) -> Session:
         return decode(entry.path.read_bytes(), entry.path).session
@@ -781,8 +842,11 @@ class SessionStore:
                     if repair:
                         stamp = int(time.time() * 1000)
                         dst = self.layout.quarantine / f"{path.name}.{stamp}"
+                        sid = session_id_from_file_name(path.name) or path.name
+                        row = self.index.get(sid)
                         os.rename(path, dst)
                         report.quarantined.append(dst)
+                        report.recoverable[dst] = (sid, row.source_path if row else None)
                     continue
                 if decoded.newer:
                     report.newer_version.append(path)

@@ -95,7 +95,9 @@ def test_list_filters_and_limit(store: Path) -> None:
     assert {d["source"] for d in data} == {first.source}
     assert len(json.loads(run(store, "list", "--json", "--limit", "2").stdout)) == 2
     empty = run(store, "list", "--tool", "nothing-like-it")
-    assert empty.exit_code == 0 and empty.stderr.strip() == "No sessions match."
+    assert empty.exit_code == 0
+    assert empty.stderr.splitlines()[0] == "No sessions match."
+    assert "note: no sessions have tool 'nothing-like-it' (known: " in empty.stderr
     bad = run(store, "list", "--after", "yesterday-ish")
     assert bad.exit_code == 2 and "yesterday-ish" in bad.stderr
 
@@ -127,7 +129,7 @@ def test_stats(store: Path) -> None:
 
 def test_verify_repair_and_exit_codes(store: Path) -> None:
     ok = run(store, "verify")
-    assert ok.exit_code == 0 and "6 file(s) checked, 0 bad" in ok.stdout
+    assert ok.exit_code == 0 and "6 files checked, 0 bad" in ok.stdout
     victim = SessionStore(store).path_of("hostile")
     data = bytearray(victim.read_bytes())
     data[-10] ^= 0xFF
@@ -168,7 +170,7 @@ def test_delete_and_trash_commands(store: Path) -> None:
     ids = [r.id for r in SessionStore(store).list()]
     before = {p.name: p.read_bytes() for p in (store / "sessions").iterdir()}
     deleted = run(store, "delete", ids[0], ids[1])
-    assert deleted.exit_code == 0 and "2 moved to the trash" in deleted.stdout
+    assert deleted.exit_code == 0 and "2 sessions moved to the trash" in deleted.stdout
     assert ids[0] not in run(store, "list").stdout
 
     listing = run(store, "trash", "list")
@@ -178,7 +180,7 @@ def test_delete_and_trash_commands(store: Path) -> None:
     assert {"name", "deleted", "bytes"} <= entries[0].keys()
 
     restored = run(store, "trash", "restore", ids[0])
-    assert restored.exit_code == 0 and "1 restored" in restored.stdout
+    assert restored.exit_code == 0 and "1 session restored" in restored.stdout
     missing = run(store, "trash", "restore", "not-there")
     assert missing.exit_code == 1 and "not in trash: not-there" in missing.stderr
     assert run(store, "trash", "restore").exit_code == 2  # neither ids nor --all
@@ -186,7 +188,7 @@ def test_delete_and_trash_commands(store: Path) -> None:
     refused = run(store, "trash", "empty")  # no terminal, no --yes
     assert_one_line_error(refused, "--yes")
     emptied = run(store, "trash", "empty", "--yes")
-    assert emptied.exit_code == 0 and "1 deleted for good" in emptied.stdout
+    assert emptied.exit_code == 0 and "1 session deleted for good" in emptied.stdout
     assert "already empty" in run(store, "trash", "empty", "--yes").stdout
 
     after = {p.name: p.read_bytes() for p in (store / "sessions").iterdir()}
