@@ -33,6 +33,8 @@ from ...export.render import block_markdown, message_heading, to_markdown
 from ...models import Session
 from ...safety import visible_controls
 from ...store import SessionStore, StoreError, StoreEvent
+from ...store.errors import CorruptSessionFile, SessionNotFound
+from ...store.metaindex import display_title
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.picker import Choice, PickerDialog
 from ..dialogs.resume import ResumeDialog
@@ -120,6 +122,7 @@ class MainScreen(Screen[None]):
         self._pending_hit: tuple[str, str | None] | None = None
         self._projects: list[str] | None = None
         self._find_active = False
+        self._locations: list[tuple[str, str, bool]] | None = None
 
     @property
     def sessions_app(self) -> SessionsApp:
@@ -129,7 +132,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-row"):
-            yield Static("🔍", id="search-icon")
+            yield Static("/", id="search-icon")
             yield Input(
                 placeholder="Search sessions…  tool: model: project: after: before: is: tag:",
                 id="search",
@@ -142,7 +145,9 @@ class MainScreen(Screen[None]):
                 id="sessions",
             )
             with Vertical(id="transcript-pane"):
-                yield Static("", id="transcript-title")
+                with Horizontal(id="transcript-head"):
+                    yield Static("", id="transcript-title")
+                    yield Static("", id="transcript-meta")
                 yield TranscriptView(tz=self.sessions_app.tz, id="transcript")
                 yield Input(placeholder="Find in transcript (Enter: next, Esc: close)", id="find")
         yield StatusLine(id="status")
@@ -172,6 +177,7 @@ class MainScreen(Screen[None]):
         else:
             self.index_state = "off (titles only)"
         self._update_status()
+        self._update_empty_state()
         self.query_one("#transcript-pane").border_subtitle = self.transcript.status_text
 
     def on_unmount(self) -> None:
@@ -277,6 +283,8 @@ class MainScreen(Screen[None]):
     def _set_import_state(self, state: str) -> None:
         self.import_state = state
         self._update_status()
+        if not self.session_list.source.count():
+            self._update_empty_state()
 
     # -- the search index --------------------------------------------------------------
 
@@ -354,6 +362,7 @@ class MainScreen(Screen[None]):
         A leading-edge debounce: the first key of a burst costs no waiting, the keys after it
         are coalesced into one search SEARCH_DEBOUNCE after the last of them.
         """
+        self._unzoom_transcript()
         now = time.monotonic()
         if self._search_timer is not None:
             self._search_timer.stop()
@@ -433,6 +442,120 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).set_filters(parsed.filters)
         self._update_transcript_matcher()
         self._update_status()
+        self._update_empty_state()
+        if not source.count() and self._shown_id is not None:
+            # Nothing listed: do not keep showing a session the list no longer offers.
+            if self._preview_timer is not None:
+                self._preview_timer.stop()
+            self._shown_id = None
+            self.transcript.show(None)
+            self._set_transcript_head("", "")
+
+    # -- empty states --------------------------------------------------------------------
+
+    def _update_empty_state(self) -> None:
+        """Say why the list is empty and what to do: never a blank pane. An empty store has
+        no transcript to show, so the list (and its guidance) takes the transcript's place."""
+        self.query_one("#panes").set_class(
+            not self.session_list.source.count() and not self.store.count(), "-no-sessions"
+        )
+        if self.session_list.source.count():
+            self.session_list.set_empty(None)
+            return
+        parsed = parse(self.applied.query)
+        if parsed.filters or parsed.text:
+            self.session_list.set_empty(self._no_match_lines(parsed))
+        elif self.import_state:
+            self.session_list.set_empty(
+                [[("title", "No sessions yet.")], [], [("", f"{self.import_state}…")]]
+            )
+        else:
+            if self._locations is None and self.sessions_app.auto_import:
+                self._locations = []
+                self._find_locations()
+            self.session_list.set_empty(self._first_run_lines())
+
+    def _no_match_lines(self, parsed: Any) -> list[list[tuple[str, str]]]:
+        lines: list[list[tuple[str, str]]] = [
+            [("title", "No sessions match "), ("key", self.applied.query.strip())]
+        ]
+        if self.applied.notice:
+            lines.append([("", self.applied.notice)])
+        lines.append([])
+        if parsed.filters:
+            lines.append(
+                [("key", "F"), ("", " clears the filters; a click on a chip removes one.")]
+            )
+        if parsed.text:
+            lines.append(
+                [
+                    ("", "Every word must appear: try fewer words, a prefix like "),
+                    ("key", "retr*"),
+                    ("", ", or "),
+                    ("key", "OR"),
+                    ("", " between alternatives."),
+                ]
+            )
+        lines.append(
+            [
+                ("key", "/"),
+                ("", " edits the search; "),
+                ("key", "?"),
+                ("", " shows the query language."),
+            ]
+        )
+        return lines
+
+    def _first_run_lines(self) -> list[list[tuple[str, str]]]:
+        lines: list[list[tuple[str, str]]] = [[("title", "No sessions yet.")], []]
+        if self.sessions_app.auto_import:
+            lines.append([("", "Looked for your tools' sessions in:")])
+            for label, path, found in self._locations or []:
+                state = "found, no sessions in it" if found else "not found"
+                lines.append([("", f"  {label}: "), ("key", path), ("", f"  ({state})")])
+        else:
+            lines.append([("", "Automatic import is off (auto_import in the settings file).")])
+        lines += [
+            [],
+            [("", "Import a transcript file, a folder or an export zip (ChatGPT, Claude.ai):")],
+            [
+                ("", "  "),
+                ("key", "sessions-tui import PATH"),
+                ("", "   or press "),
+                ("key", "i"),
+                ("", " here"),
+            ],
+            [("", "Explore the app on sample sessions first:")],
+            [("", "  "), ("key", "sessions-tui --demo")],
+        ]
+        return lines
+
+    @work(thread=True, exclusive=True, group="locations", exit_on_error=False)
+    def _find_locations(self) -> None:
+        """Each tool's default location (what auto-import looks at), for the empty state."""
+        from ...importers.base import all_importers
+
+        found: list[tuple[str, str, bool]] = []
+        home = str(Path.home())
+        for importer in all_importers().values():
+            try:
+                paths = importer.default_locations()
+            except Exception:  # an importer's guess failing must not hide the others
+                continue
+            for path in paths:
+                shown = str(path)
+                if shown == home or shown.startswith(home + os.sep):
+                    shown = "~" + shown[len(home) :]
+                try:
+                    exists = path.exists()
+                except OSError:
+                    exists = False
+                found.append((importer.label, visible_controls(shown), exists))
+        self.app.call_from_thread(self._locations_found, found)
+
+    def _locations_found(self, found: list[tuple[str, str, bool]]) -> None:
+        self._locations = found
+        self._update_empty_state()
 
     def _apply_error(self, query: str, exc: Exception) -> None:
         if query == self.search_input.value:
@@ -488,8 +611,9 @@ class MainScreen(Screen[None]):
         selected = (
             f"{len(self.session_list.selected):,} selected" if self.session_list.selected else ""
         )
+        # Most telling first: the line is cut at the right edge of a narrow terminal.
         self.query_one(StatusLine).show(
-            self.import_state, shown, filters, selected, a.notice, f"index: {self.index_state}"
+            self.import_state, shown, selected, a.notice, filters, f"index: {self.index_state}"
         )
 
     # -- filters ---------------------------------------------------------------------------
@@ -637,26 +761,52 @@ class MainScreen(Screen[None]):
             self.app.call_from_thread(self._show, session, hit)
 
     def _load_failed(self, session_id: str, exc: StoreError) -> None:
+        """Say in the pane why the session cannot be shown and what to do (no toast: moving
+        the cursor over a damaged session must not stack one notification per visit)."""
         self._shown_id = None
-        self.transcript.show(None)
-        self.query_one("#transcript-title", Static).update(
-            Text(f"Cannot open {session_id}", style="bold red")
-        )
-        self.notify(one_line(str(exc), 300), severity="error", title="Cannot open session")
+        summary = self.store.summary(session_id)
+        name = one_line(summary.title, 120) if summary else session_id
+        self._set_transcript_head(f"Cannot open {name}", "", error=True)
+        if isinstance(exc, SessionNotFound):
+            lines = [
+                [("error", "This session is no longer in the store.")],
+                [("", "Another sessions-tui process may have deleted it; the list refreshes.")],
+            ]
+        else:
+            reason = exc.reason if isinstance(exc, CorruptSessionFile) else str(exc)
+            where = f"{exc.path}" if isinstance(exc, CorruptSessionFile) else ""
+            lines = [
+                [("error", "The session's file cannot be read: "), ("", one_line(reason, 300))],
+                *([[("", where)]] if where else []),
+                [],
+                [
+                    ("", "Run "),
+                    ("key", "sessions-tui verify --repair"),
+                    (
+                        "",
+                        " to move damaged files to quarantine/; it says how to re-import "
+                        "each session from its tool.",
+                    ),
+                ],
+            ]
+        lines.append([("", f"id: {session_id}")])
+        self.transcript.show_placeholder(lines)
+
+    def _set_transcript_head(self, title: str, meta: str, *, error: bool = False) -> None:
+        head = self.query_one("#transcript-title", Static)
+        head.set_class(error, "-error")
+        head.update(Text(title, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#transcript-meta", Static).update(Text(meta, no_wrap=True))
 
     def _show(self, session: Session, hit: str | None) -> None:
         self._shown_id = session.id
         summary = self.store.summary(session.id)
         resume = for_summary(summary) if summary else None
         self.transcript.show(session, resume)
-        title = Text(
-            one_line(session.title, 200) or "(untitled)",
-            style="bold",
-            no_wrap=True,
-            overflow="ellipsis",
+        self._set_transcript_head(
+            one_line(display_title(session, 300), 300),
+            f"{session.source} · {len(session.transcript):,} messages",
         )
-        title.append(f"  {session.source} · {len(session.transcript):,} messages", style="dim")
-        self.query_one("#transcript-title", Static).update(title)
         self._update_transcript_matcher()
         if hit is not None:
             self._go_to_hit(hit)
@@ -684,21 +834,7 @@ class MainScreen(Screen[None]):
             row = self.session_list.current
             if words and row is not None and row.session_id == self._shown_id and row.snippet:
                 words += [row.snippet[a:b] for a, b in row.ranges]
-        matcher = words_matcher(words)
-        if matcher is None:
-            view.set_matcher(None)
-            return
-        lowered = [w.lower() for w in words if w.strip()]
-        cache: dict[int, bool] = {}
-
-        def hint(entry: int) -> bool:
-            if entry not in cache:
-                message = view.entries[entry]
-                text = "\n".join(block_markdown(b) for b in message.content).lower()
-                cache[entry] = any(w in text for w in lowered)
-            return cache[entry]
-
-        view.set_matcher(matcher, hint)
+        view.set_matcher(words_matcher(words))
 
     @on(TranscriptView.StatusChanged)
     def _transcript_status(self, message: TranscriptView.StatusChanged) -> None:
@@ -737,17 +873,29 @@ class MainScreen(Screen[None]):
         if self.focused is self.transcript and self.transcript.session is not None:
             self.open_find()
         else:
+            self._unzoom_transcript()
             self.search_input.focus()
+
+    def _unzoom_transcript(self) -> None:
+        """Searching while the transcript fills the screen: bring the list back to show the
+        results (a zoomed transcript would keep showing a session the search may not find)."""
+        panes = self.query_one("#panes")
+        if panes.has_class("-zoom-transcript"):
+            panes.remove_class("-zoom-transcript")
 
     def on_key(self, event: Any) -> None:
         if event.key == "escape":
+            find = self.query_one("#find", Input)
             if self.focused is self.search_input:
                 self.session_list.focus()
                 event.stop()
-            elif self.focused is self.query_one("#find", Input):
-                self.close_find()
+            elif self.focused is find or (
+                self.focused is self.transcript and find.has_class("-shown")
+            ):
+                self.close_find()  # the first Esc closes the find bar and its highlights
                 event.stop()
             elif self.focused is self.transcript:
+                self._unzoom_transcript()  # the list is where focus goes: it must be seen
                 self.session_list.focus()
                 event.stop()
 
@@ -867,7 +1015,7 @@ class MainScreen(Screen[None]):
             if self._shown_id in ids:
                 self._shown_id = None
                 self.transcript.show(None)
-                self.query_one("#transcript-title", Static).update("")
+                self._set_transcript_head("", "")
             n = len({e.session_id for e in entries})
             self.notify(
                 f"Moved {n:,} session{'s' if n != 1 else ''} to the trash. Press u to undo.",
@@ -992,12 +1140,12 @@ class MainScreen(Screen[None]):
 
 
 def _notice(results: Any) -> str:
-    bits = []
-    if getattr(results, "looser", None):
-        bits.append(f"no exact matches; showing {results.looser}")
-    if getattr(results, "notice", None):
-        bits.append(results.notice)
-    return "; ".join(bits)
+    """What the search engine had to say, once (its notice already names a looser query)."""
+    notice = getattr(results, "notice", None) or ""
+    looser = getattr(results, "looser", None)
+    if looser and looser not in notice:
+        notice = "; ".join(filter(None, [f"No exact matches: showing {looser}", notice]))
+    return notice
 
 
 def _query_words(text: str) -> list[str]:

@@ -7,7 +7,7 @@ drawn strips, so opening and scrolling cost the same at 100 or 100,000 sessions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -25,8 +26,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...safety import visible_controls
-from ..formatting import human_size, one_line, relative_time, short_model, short_project
+from ..formatting import human_size, one_line, relative_time, short_project
 from .sources import Row, RowSource, SearchSource
+from .styling import resolved_style
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +40,20 @@ class Column:
     right: bool = False
 
 
+#: Widths leave room for the label and its sort arrow; Updated fits ``2025-05-12``.
 COLUMNS = (
     Column("title", "Title", 0, 0),
     Column("source", "Tool", 11, 1),
-    Column("model", "Model", 17, 4),
+    Column("model", "Model", 18, 4),
     Column("project", "Project", 14, 3),
-    Column("updated", "Updated", 9, 2),
-    Column("messages", "Msgs", 5, 5, right=True),
+    Column("updated", "Updated", 10, 2),
+    Column("messages", "Msgs", 6, 5, right=True),
     Column("size", "Size", 6, 6, right=True),
 )
 MARK_WIDTH = 3  # selection mark, star, error mark
 MIN_TITLE = 24
+WIDE_TITLE = 48  # past this title width, the Model column grows to show dated names whole
+MODEL_MAX = 26
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -75,13 +80,18 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--header",
         "session-list--sorted",
         "session-list--cursor",
+        "session-list--cursor-blurred",
         "session-list--selected",
+        "session-list--mark",
         "session-list--dim",
         "session-list--snippet",
         "session-list--match",
         "session-list--star",
         "session-list--error",
         "session-list--tool",
+        "session-list--empty",
+        "session-list--empty-title",
+        "session-list--empty-key",
     }
 
     DEFAULT_CSS = """
@@ -145,6 +155,9 @@ class SessionList(ScrollView, can_focus=True):
         self._layout_width = -1
         self._columns: list[tuple[Column, int, int]] = []  # column, x, width
         self._now_cache: datetime | None = None
+        self._styles: dict[tuple[str, Color | None], Style] = {}
+        self._empty: Sequence[Sequence[tuple[str, str]]] | None = None
+        self._empty_lines: tuple[int, list[Text]] | None = None
 
     # -- data --------------------------------------------------------------------------
 
@@ -351,6 +364,21 @@ class SessionList(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+        self._empty_lines = None
+
+    def _style(self, name: str, under: Color | None = None) -> Style:
+        """Component class ``session-list--NAME``, its colours resolved over ``under``."""
+        key = (name, under)
+        style = self._styles.get(key)
+        if style is None:
+            style = resolved_style(self, f"session-list--{name}", under)
+            self._styles[key] = style
+        return style
+
     def _layout_columns(self, width: int) -> None:
         if width == self._layout_width:
             return
@@ -362,23 +390,49 @@ class SessionList(ScrollView, can_focus=True):
                 break
             columns.remove(max(columns, key=lambda c: c.priority))
         fixed = sum(c.width + 1 for c in columns if c.width)
+        spare = width - MARK_WIDTH - fixed - 1 - WIDE_TITLE
         x = MARK_WIDTH
         self._columns = []
         for column in columns:
-            w = column.width or max(8, width - MARK_WIDTH - fixed - 1)
+            w = column.width
+            if column.key == "model" and spare > 0:
+                w += min(spare, MODEL_MAX - w)  # a wide list shows dated model names whole
             self._columns.append((column, x, w))
+        fixed = sum(w + 1 for c, _x, w in self._columns if c.width)
+        laid: list[tuple[Column, int, int]] = []
+        for column, _x, w in self._columns:
+            w = w or max(8, width - MARK_WIDTH - fixed - 1)
+            laid.append((column, x, w))
             x += w + 1
+        self._columns = laid
 
     def _now(self) -> datetime:
         if self._now_cache is None:
             self._now_cache = self.now()
         return self._now_cache
 
+    def set_empty(self, lines: Sequence[Sequence[tuple[str, str]]] | None) -> None:
+        """What to draw when there are no rows: why, and what to do about it.
+
+        Each line is a list of (part, text) pieces; a part is ``""`` (plain), ``"title"`` or
+        ``"key"`` (a command or key to type), styled by ``session-list--empty[-PART]``.
+        """
+        self._empty = lines
+        self._empty_lines = None
+        self.refresh()
+
+    @property
+    def empty_text(self) -> str:
+        """The empty-state message as plain text (for tests and screen readers)."""
+        return "\n".join("".join(t for _p, t in line) for line in self._empty or [])
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         self._layout_columns(width)
         if y == 0:
             return self._header(width)
+        if not self.source.count():
+            return self._empty_line(y - 1, width)
         line = y - 1 + int(self.scroll_y)
         index, part = divmod(line, self.row_height)
         if index >= self.source.count():
@@ -392,15 +446,34 @@ class SessionList(ScrollView, can_focus=True):
             self._cache.set(key, strip)
         return strip
 
+    def _empty_line(self, y: int, width: int) -> Strip:
+        if not self._empty:
+            return Strip.blank(width, self.rich_style)
+        if self._empty_lines is None or self._empty_lines[0] != width:
+            wrapped: list[Text] = []
+            for line in self._empty:
+                text = Text()
+                for part, piece in line:
+                    text.append(piece, self._style(f"empty-{part}" if part else "empty"))
+                wrapped.extend(text.wrap(self.app.console, max(10, width - 4)) or [Text()])
+            self._empty_lines = (width, wrapped)
+        lines = self._empty_lines[1]
+        if not 1 <= y <= len(lines):
+            return Strip.blank(width, self.rich_style)
+        text = Text("  ", end="")
+        text.append_text(lines[y - 1])
+        return self._strip(text, width, Style())
+
     def _header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("session-list--header")
-        sorted_style = self.get_component_rich_style("session-list--sorted")
+        style = self._style("header")
+        sorted_style = self._style("sorted")
         text = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
         for column, _x, w in self._columns:
             label = column.label
             is_sorted = self.source.sortable and column.key == self.sort_key
             if is_sorted:
-                label += " ▼" if self.descending else " ▲"
+                arrow = "▼" if self.descending else "▲"
+                label = f"{arrow} {label}" if column.right else f"{label} {arrow}"
             cell = label[:w].rjust(w) if column.right else label[:w].ljust(w)
             text.append(cell, sorted_style if is_sorted else style)
             text.append(" ", style)
@@ -412,28 +485,33 @@ class SessionList(ScrollView, can_focus=True):
         return Strip(Segment.apply_style(segments, self.rich_style + base), width).simplify()
 
     def _draw(self, row: Row | None, part: int, width: int, cursor: bool, selected: bool) -> Strip:
-        base = Style()
-        if selected:
-            base += self.get_component_rich_style("session-list--selected")
         if cursor:
-            base += self.get_component_rich_style("session-list--cursor", partial=True)
-            if not self.has_focus:
-                base = base + Style(bold=False)
+            # One readable colour pair for the whole row: cell colours chosen for the list's
+            # background can vanish on the cursor's.
+            base = self._style("cursor" if self.has_focus else "cursor-blurred")
+        elif selected:
+            base = self._style("selected")
+        else:
+            base = Style()
+        under = base.bgcolor and Color.from_rich_color(base.bgcolor)
+
+        def cell_style(name: str) -> Style:
+            return Style() if cursor else self._style(name, under)
+
         if row is None:
             return self._strip(Text("…", style=base), width, base)
         if part == 1:
-            return self._snippet(row, width, base)
+            return self._snippet(row, width, base, cell_style)
         s = row.summary
-        dim = self.get_component_rich_style("session-list--dim", partial=True)
+        dim = cell_style("dim")
         text = Text(no_wrap=True, end="")
-        mark = "●" if selected else " "
-        text.append(mark, self.get_component_rich_style("session-list--selected", partial=True))
+        text.append("●" if selected else " ", cell_style("mark"))
         if s is not None and s.starred:
-            text.append("★", self.get_component_rich_style("session-list--star", partial=True))
+            text.append("★", cell_style("star"))
         else:
             text.append(" ")
         if s is not None and s.has_error:
-            text.append("!", self.get_component_rich_style("session-list--error", partial=True))
+            text.append("!", cell_style("error"))
         else:
             text.append(" ")
         now = self._now()
@@ -448,11 +526,11 @@ class SessionList(ScrollView, can_focus=True):
                     value += "  " + " ".join("#" + one_line(t, 30) for t in s.tags)
             elif column.key == "source":
                 value = row.source
-                style = self.get_component_rich_style("session-list--tool", partial=True)
+                style = cell_style("tool")
             elif s is None:
                 value = ""
             elif column.key == "model":
-                value, style = one_line(short_model(s.model), 40), dim
+                value, style = one_line(s.model, 60), dim
             elif column.key == "project":
                 value, style = one_line(short_project(s.project), 60), dim
             elif column.key == "updated":
@@ -471,12 +549,13 @@ class SessionList(ScrollView, can_focus=True):
             text.append(" ")
         return self._strip(text, width, base)
 
-    def _snippet(self, row: Row, width: int, base: Style) -> Strip:
+    def _snippet(
+        self, row: Row, width: int, base: Style, cell_style: Callable[[str], Style]
+    ) -> Strip:
         """The second line of a search result: the hit's fragment with matches highlighted."""
-        snippet_style = self.get_component_rich_style("session-list--snippet", partial=True)
-        match_style = self.get_component_rich_style("session-list--match", partial=True)
+        match_style = self._style("match")
         text = Text(" " * (MARK_WIDTH + 1), no_wrap=True, end="")
-        fragment = Text(no_wrap=True, end="", style=snippet_style)
+        fragment = Text(no_wrap=True, end="", style=cell_style("snippet"))
         raw = row.snippet or ""
         pos = 0
         for start, end in sorted(row.ranges):
@@ -486,9 +565,18 @@ class SessionList(ScrollView, can_focus=True):
             fragment.append(_flat(raw[start:end]), match_style)
             pos = end
         fragment.append(_flat(raw[pos:]))
-        if row.hits > 1:
-            dim = self.get_component_rich_style("session-list--dim", partial=True)
-            fragment.append(f"  (+{row.hits - 1} more)", dim)
+        more = row.hits - 1 if raw else row.hits
+        notes = []
+        if row.title_match:
+            notes.append("title matches")
+        if more > 0:
+            notes.append(
+                f"+{more} more message{'s' if more != 1 else ''}"
+                if raw
+                else f"{more} matching message{'s' if more != 1 else ''}"
+            )
+        if notes:
+            fragment.append(("  " if raw else "") + "(" + ", ".join(notes) + ")", cell_style("dim"))
         text.append_text(fragment)
         return self._strip(text, width, base)
 

@@ -23,7 +23,8 @@ class Row:
     snippet: str = ""
     ranges: list[tuple[int, int]] = field(default_factory=list)
     hit_message_id: str | None = None
-    hits: int = 0
+    hits: int = 0  # messages of the session that matched
+    title_match: bool = False
 
 
 class RowSource(Protocol):
@@ -129,8 +130,12 @@ class SearchSource:
         self._fetch_more = fetch_more
 
     def _row(self, result: Any) -> Row:
+        """A result's row: its snippet is its best hit in a message; a session that matched
+        on its title alone says so instead of repeating the title under itself."""
         summary = self.store.summary(result.session_id)
-        hit = result.hits[0] if result.hits else None
+        in_messages = [h for h in result.hits if h.role != "title" and h.message_id]
+        hit = in_messages[0] if in_messages else None
+        title_hit = next((h for h in result.hits if h.role == "title"), None)
         return Row(
             summary,
             result.session_id,
@@ -138,8 +143,9 @@ class SearchSource:
             summary.source if summary else result.source,
             snippet=hit.fragment if hit else "",
             ranges=list(hit.ranges) if hit else [],
-            hit_message_id=hit.message_id if hit else None,
-            hits=len(result.hits),
+            hit_message_id=hit.message_id if hit else ("" if title_hit else None),
+            hits=max(len(in_messages), getattr(result, "matched_messages", 0) or 0),
+            title_match=title_hit is not None,
         )
 
     def extend(self, results: Any) -> None:

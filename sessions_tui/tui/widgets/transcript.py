@@ -11,12 +11,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import tzinfo
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -26,7 +27,18 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...models import Session
-from .transcript_layout import TOOL_MODES, Laid, Layout, Options, Styles, ToolMode, estimate
+from .styling import READABLE, resolved_style
+from .transcript_layout import (
+    TOOL_MODES,
+    Laid,
+    Layout,
+    Options,
+    Styles,
+    ToolMode,
+    estimate,
+    header_text,
+    visible_text,
+)
 
 Matcher = Callable[[str], list[tuple[int, int]]]
 
@@ -110,6 +122,11 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript--gutter-cursor",
         "transcript--match",
         "transcript--current-match",
+        "transcript--code",
+        "transcript--quote",
+        "transcript--heading",
+        "transcript--link",
+        "transcript--key",
     }
 
     class StatusChanged(Message):
@@ -131,10 +148,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self._exact: list[bool] = []
         self._layout: Layout | None = None
         self._strips: LRUCache[tuple, Strip] = LRUCache(2000)
+        self._style_cache: dict[str, Style] = {}
+        self._placeholder: Sequence[Sequence[tuple[str, str]]] = ()
+        self._placeholder_lines: tuple[int, list[Strip]] | None = None
         self._correcting = False
         self.cursor = 0  # entry with the gutter highlight: the one actions apply to
         self.matcher: Matcher | None = None
-        self.match_hint: Callable[[int], bool] | None = None  # cheap "may entry match?" test
+        self._matching: list[int] | None = None
+        self._matching_set: set[int] = set()
         self.hit: tuple[int, int] | None = None  # (entry, line) of the current hit
         self.find_text = ""
 
@@ -152,6 +173,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.session = session
         self.resume_command = resume
         self.entries = [None, *(session.transcript if session else [])] if session else []
+        self._placeholder = ()
+        self._matching = None
         if same:
             # Heights of unchanged messages are still right; _relayout keeps the anchor.
             self.cursor = min(self.cursor, len(self.entries) - 1)
@@ -165,30 +188,109 @@ class TranscriptView(ScrollView, can_focus=True):
         self._ensure_laid_out()
         self.refresh()
 
-    def set_matcher(
-        self, matcher: Matcher | None, hint: Callable[[int], bool] | None = None
-    ) -> None:
-        """Highlight what ``matcher`` finds in every drawn line; n/N step through the hits."""
-        self.matcher = matcher
-        self.match_hint = hint
-        self.hit = None
-        self._strips.clear()
+    def show_placeholder(self, lines: Sequence[Sequence[tuple[str, str]]]) -> None:
+        """No session: show ``lines`` instead (why there is none, what to do).
+
+        Each line is (part, text) pieces; a part is ``""`` (muted), ``"title"``, ``"key"`` (a
+        command or key to type) or ``"error"``.
+        """
+        self.show(None)
+        self._placeholder = lines
+        self._placeholder_lines = None
         self.refresh()
 
+    @property
+    def placeholder_text(self) -> str:
+        return "\n".join("".join(t for _p, t in line) for line in self._placeholder)
+
+    def _placeholder_line(self, y: int, width: int) -> Strip:
+        if self._placeholder_lines is None or self._placeholder_lines[0] != width:
+            parts = {"": "dim", "title": "title", "key": "key", "error": "error"}
+            strips: list[Strip] = []
+            for line in self._placeholder:
+                text = Text()
+                for part, piece in line:
+                    text.append(piece, self._style(parts.get(part, "dim")))
+                options = self.app.console.options.update_width(max(10, width - 2))
+                strips += [
+                    Strip([Segment("  "), *segments])
+                    for segments in self.app.console.render_lines(text, options, pad=False)
+                ]
+            self._placeholder_lines = (width, strips)
+        strips = self._placeholder_lines[1]
+        if not 1 <= y <= len(strips):
+            return Strip.blank(width, self.rich_style)
+        return strips[y - 1].adjust_cell_length(width).apply_style(self.rich_style)
+
+    def set_matcher(self, matcher: Matcher | None) -> None:
+        """Highlight what ``matcher`` finds in every drawn line; n/N step through the hits."""
+        self.matcher = matcher
+        self.hit = None
+        self._matching = None
+        self._strips.clear()
+        self.refresh()
+        self.post_message(self.StatusChanged(self.status_text))
+
+    def may_match(self, entry: int) -> bool:
+        """Whether ``entry`` shows any hit, judged on its text without laying it out."""
+        if self.matcher is None or not 0 <= entry < len(self.entries):
+            return False
+        message = self.entries[entry]
+        if message is None:
+            assert self.session is not None
+            text = header_text(self.session, self.resume_command)
+        else:
+            text = visible_text(entry, message, self.options)
+        return bool(self.matcher(text))
+
+    def matching_entries(self) -> list[int]:
+        """The entries (0: the header) that show a hit, in order; cached per matcher and
+        display options. A regex over each message's text: fast even for 10,000 messages."""
+        if self._matching is None:
+            self._matching = [e for e in range(len(self.entries)) if self.may_match(e)]
+            self._matching_set = set(self._matching)
+        return self._matching
+
+    def _style(self, name: str) -> Style:
+        """Component class ``transcript--NAME`` with colours resolved (see styling.py)."""
+        style = self._style_cache.get(name)
+        if style is None:
+            # Gutter bars are decoration, drawn as faint as the theme asks.
+            minimum = 1.0 if name.startswith("gutter") else READABLE
+            style = resolved_style(self, f"transcript--{name}", minimum=minimum)
+            self._style_cache[name] = style
+        return style
+
     def _styles(self) -> Styles:
-        get = self.get_component_rich_style
+        get = self._style
         dark = self.app.current_theme.dark if self.app.current_theme else True
         return Styles(
-            user=get("transcript--user"),
-            assistant=get("transcript--assistant"),
-            system=get("transcript--system"),
-            tool=get("transcript--tool", partial=True),
-            error=get("transcript--error", partial=True),
-            dim=get("transcript--dim", partial=True),
-            thinking=get("transcript--thinking", partial=True),
-            meta=get("transcript--meta", partial=True),
-            title=get("transcript--title", partial=True),
+            user=get("user"),
+            assistant=get("assistant"),
+            system=get("system"),
+            tool=get("tool"),
+            error=get("error"),
+            dim=get("dim"),
+            thinking=get("thinking"),
+            meta=get("meta"),
+            title=get("title"),
             code_theme="monokai" if dark else "friendly",
+            markdown={
+                "markdown.code": get("code"),
+                "markdown.block_quote": get("quote"),
+                "markdown.list": get("dim"),
+                "markdown.item.number": get("dim"),
+                "markdown.hr": get("dim"),
+                "markdown.h1": get("heading") + Style(underline=True),
+                "markdown.h2": get("heading"),
+                "markdown.h3": get("heading"),
+                "markdown.h4": get("heading") + Style(italic=True),
+                "markdown.link": get("link"),
+                "markdown.link_url": get("link") + Style(underline=True),
+                "markdown.table.border": get("dim"),
+                "markdown.table.header": get("heading"),
+                "markdown.kbd": get("code"),
+            },
         )
 
     def _relayout(self, reset_heights: bool = False) -> None:
@@ -283,6 +385,8 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._style_cache.clear()
+        self._placeholder_lines = None
         if self.is_mounted and self.entries:
             self._relayout()
             self.refresh()
@@ -291,6 +395,8 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if not self.entries and self._placeholder:
+            return self._placeholder_line(y, width)
         if not self.entries or self._layout is None:
             return Strip.blank(width, self.rich_style)
         gy = y + int(self.scroll_y)
@@ -308,10 +414,8 @@ class TranscriptView(ScrollView, can_focus=True):
             spans = self.matcher(strip.text)
             if spans:
                 current = self.hit == (entry, line)
-                name = "transcript--current-match" if current else "transcript--match"
-                strip = highlight_strip(
-                    strip, spans, self.get_component_rich_style(name, partial=True)
-                )
+                name = "current-match" if current else "match"
+                strip = highlight_strip(strip, spans, self._style(name))
         strip = Strip.join([self._gutter(entry), strip])
         strip = strip.adjust_cell_length(width).apply_style(self.rich_style)
         self._strips.set(key, strip)
@@ -320,16 +424,14 @@ class TranscriptView(ScrollView, can_focus=True):
     def _gutter(self, entry: int) -> Strip:
         message = self.entries[entry]
         if entry == self.cursor:
-            name = "transcript--gutter-cursor"
+            name = "gutter-cursor"
         elif message is not None and message.role == "user":
-            name = "transcript--gutter-user"
+            name = "gutter-user"
         elif message is not None and message.role in ("assistant", "tool"):
-            name = "transcript--gutter-assistant"
+            name = "gutter-assistant"
         else:
             return Strip([Segment("  ")], 2)
-        return Strip(
-            [Segment("▌", self.get_component_rich_style(name, partial=True)), Segment(" ")], 2
-        )
+        return Strip([Segment("▌", self._style(name)), Segment(" ")], 2)
 
     def refresh_all(self) -> None:
         self._strips.clear()
@@ -348,9 +450,11 @@ class TranscriptView(ScrollView, can_focus=True):
         )
 
     def action_top(self) -> None:
+        self._forget_hit()
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def action_bottom(self) -> None:
+        self._forget_hit()
         # Lay out from the end so the last page is exact before scrolling there.
         for entry in range(len(self.entries) - 1, max(-1, len(self.entries) - 40), -1):
             self.laid(entry)
@@ -383,6 +487,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return False
 
     def action_message(self, delta: int) -> None:
+        self._forget_hit()
         self.go_to_entry(self.cursor + delta)
 
     def action_toggle_blocks(self) -> None:
@@ -398,6 +503,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._relayout_entry(self.cursor)
 
     def _relayout_entry(self, entry: int) -> None:
+        self._matching = None  # a block opened or closed: what shows changed
         anchor = self._anchor()
         self._laid.discard(entry)
         self._strips.clear()
@@ -428,12 +534,14 @@ class TranscriptView(ScrollView, can_focus=True):
         ]
         self.options.tool_mode = mode
         self.options.toggled.clear()
+        self._matching = None
         self._relayout()
         self.refresh()
         self.post_message(self.StatusChanged(self.status_text))
 
     def action_toggle_thinking(self) -> None:
         self.options.show_thinking = not self.options.show_thinking
+        self._matching = None
         self._relayout()
         self.refresh()
         self.post_message(self.StatusChanged(self.status_text))
@@ -444,16 +552,39 @@ class TranscriptView(ScrollView, can_focus=True):
             f"tools {self.options.tool_mode}",
             f"thinking {'on' if self.options.show_thinking else 'off'}",
         ]
-        if self.hit is not None:
-            bits.insert(0, f"hit in message {self.hit[0]} of {len(self.entries) - 1}")
+        if self.matcher is not None and self.entries:
+            matching = self.matching_entries()
+            if self.hit is not None and self.hit[0] in self._matching_set:
+                entry, line = self.hit
+                where = f"hit {bisect.bisect_left(matching, entry) + 1} of {len(matching)}"
+                lines = self.hit_lines(entry)
+                if len(lines) > 1 and line in lines:
+                    where += f" (line {lines.index(line) + 1}/{len(lines)})"
+                if entry == 0:
+                    where += " · title"
+                bits.insert(0, where)
+            elif matching:
+                n = len(matching)
+                bits.insert(0, f"{n} hit{'s' if n != 1 else ''} · n: next")
+            else:
+                bits.insert(0, "no hits")
         return " · ".join(bits)
+
+    def _forget_hit(self) -> None:
+        """The reader moved away on their own: the hit no longer says where they are."""
+        if self.hit is not None:
+            self.hit = None
+            self._strips.clear()
+            self.post_message(self.StatusChanged(self.status_text))
 
     # -- hits ------------------------------------------------------------------------------
 
     def hit_lines(self, entry: int) -> list[int]:
         if self.matcher is None:
             return []
-        if self.match_hint is not None and entry > 0 and not self.match_hint(entry):
+        if self._matching is not None and entry not in self._matching_set:
+            return []
+        if self._matching is None and not self.may_match(entry):
             return []
         return [i for i, strip in enumerate(self.laid(entry).lines) if self.matcher(strip.text)]
 

@@ -8,6 +8,8 @@ never parsed as Textual/Rich markup and no escape sequence of it can reach the t
 
 from __future__ import annotations
 
+import json
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Literal
@@ -18,9 +20,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
+from rich.theme import Theme as RichTheme
 from textual.strip import Strip
 
-from ...export.render import format_tool_input
 from ...models import (
     AttachmentBlock,
     Message,
@@ -31,6 +33,7 @@ from ...models import (
     ToolResultBlock,
 )
 from ...safety import visible_controls
+from ...store.metaindex import display_title
 from ..formatting import human_size, one_line
 
 ToolMode = Literal["hidden", "truncated", "full"]
@@ -54,6 +57,9 @@ class Styles:
     meta: Style = field(default_factory=Style)
     title: Style = field(default_factory=Style)
     code_theme: str = "monokai"
+    #: Rich's Markdown styles (``markdown.code``, ...) in the app theme's colours, in place of
+    #: Rich's fixed defaults (``bold cyan on black`` inline code is unreadable on a light theme).
+    markdown: dict[str, Style] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -111,6 +117,7 @@ class Layout:
         self._render_options = console.options.update(
             width=self.width, min_width=self.width, max_width=self.width, highlight=False
         )
+        self._theme = RichTheme(styles.markdown, inherit=True)
 
     # -- primitives -------------------------------------------------------------------
 
@@ -118,7 +125,8 @@ class Layout:
         self, renderable: RenderableType, indent: int = 0, style: Style | None = None
     ) -> list[Strip]:
         options = self._render_options.update_width(self.width - indent)
-        lines = self.console.render_lines(renderable, options, style=style, pad=False)
+        with self.console.use_theme(self._theme):
+            lines = self.console.render_lines(renderable, options, style=style, pad=False)
         pad = [Segment(" " * indent)] if indent else []
         return [Strip([*pad, *line]) for line in lines]
 
@@ -129,7 +137,7 @@ class Layout:
 
     def session_header(self, session: Session, resume: str | None) -> Laid:
         s = self.styles
-        title = Text(safe(session.title) or "(untitled)", style=s.title)
+        title = Text(safe(display_title(session, 300)), style=s.title)
         meta = Text(style=s.meta)
         bits = [session.source, ", ".join(session.models)]
         bits += [
@@ -204,7 +212,6 @@ class Layout:
                 if shown:
                     lines += self.text(Text(safe(block.text), style=s.thinking), indent=2)
             elif isinstance(block, ToolCallBlock):
-                body = format_tool_input(block.input)
                 mode = self._tool_mode(toggled)
                 laid.toggles[len(lines)] = index
                 marker = "▸" if mode == "hidden" else "▾"
@@ -213,14 +220,17 @@ class Layout:
                 head.append("  " + one_line(_summary(block.input), 200), s.dim)
                 lines += self.text(head)
                 if mode != "hidden":
-                    syntax = Syntax(
-                        visible_controls(body),
-                        "json" if not isinstance(block.input, str) else "text",
-                        theme=s.code_theme,
-                        word_wrap=True,
-                        background_color="default",
-                    )
-                    lines += self._limited(self.render(syntax, indent=2), mode)
+                    shown: list[Strip] = []
+                    for text, lexer in tool_input_sections(block.input):
+                        syntax = Syntax(
+                            visible_controls(text),
+                            lexer,
+                            theme=s.code_theme,
+                            word_wrap=True,
+                            background_color="default",
+                        )
+                        shown += self.render(syntax, indent=2)
+                    lines += self._limited(shown, mode)
             elif isinstance(block, ToolResultBlock):
                 mode = self._tool_mode(toggled)
                 laid.toggles[len(lines)] = index
@@ -262,10 +272,7 @@ class Layout:
         return laid
 
     def _tool_mode(self, toggled: bool) -> ToolMode:
-        mode = self.options.tool_mode
-        if toggled:
-            return "full" if mode == "hidden" else "hidden"
-        return mode
+        return _mode(self.options, toggled)
 
     def _limited(self, lines: list[Strip], mode: ToolMode) -> list[Strip]:
         limit = TRUNCATED_LINES if mode == "truncated" else FULL_LIMIT
@@ -278,6 +285,95 @@ class Layout:
         return lines[:limit] + self.text(note)
 
 
+#: Tool-input keys holding a shell command (Claude Code's Bash, Codex's shell, Gemini's
+#: run_shell_command): shown as the command itself, not as a JSON string with ``\n`` in it.
+_COMMAND_KEYS = ("command", "cmd")
+_SHELLS = ("bash", "sh", "zsh", "/bin/bash", "/bin/sh", "/bin/zsh")
+
+
+def shell_command(value: object) -> str | None:
+    """A command given as a string, or as argv (``["bash", "-lc", SCRIPT]`` -> SCRIPT)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        if len(value) == 3 and value[0] in _SHELLS and value[1] in ("-c", "-lc"):
+            return value[2]
+        return shlex.join(value)
+    return None
+
+
+def tool_input_sections(value: object) -> list[tuple[str, str]]:
+    """A tool call's input as readable (text, lexer) sections: the shell command as shell,
+    the other arguments as ``key: value`` lines (multi-line strings as indented blocks)."""
+    if isinstance(value, str):
+        return [(value, "text")]
+    if not isinstance(value, dict):
+        return [(json.dumps(value, ensure_ascii=False, indent=2, default=str), "json")]
+    sections: list[tuple[str, str]] = []
+    rest: list[str] = []
+    for key, item in value.items():
+        command = shell_command(item) if key in _COMMAND_KEYS else None
+        if command is not None:
+            sections.append((command, "bash"))
+        elif isinstance(item, str) and "\n" in item:
+            rest.append(f"{key}: |")
+            rest += ["  " + line for line in item.splitlines()]
+        elif isinstance(item, str):
+            rest.append(f"{key}: {item}")
+        else:
+            rest.append(f"{key}: {json.dumps(item, ensure_ascii=False, default=str)}")
+    if rest:
+        sections.append(("\n".join(rest), "yaml"))
+    return sections or [("{}", "json")]
+
+
+def tool_input_text(value: object) -> str:
+    return "\n".join(text for text, _lexer in tool_input_sections(value))
+
+
+def header_text(session: Session, resume: str | None) -> str:
+    """The words of the session header, as `Layout.session_header` shows them."""
+    bits = [display_title(session, 300), session.source, ", ".join(session.models)]
+    bits += [session.project or "", session.git_branch or "", session.id, *session.tags]
+    return "\n".join([*bits, resume or ""])
+
+
+def visible_text(entry: int, message: Message, options: Options) -> str:
+    """The text `Layout.message` shows of ``message`` under ``options`` (before Markdown is
+    rendered): what a find or a hit count may match, without laying the message out."""
+    parts = [ROLE_NAMES.get(message.role, message.role), message.model or ""]
+    for index, block in enumerate(message.content):
+        toggled = (entry, index) in options.toggled
+        if isinstance(block, TextBlock):
+            parts.append(block.text)
+        elif isinstance(block, ThinkingBlock):
+            parts.append("Thinking")
+            if options.show_thinking != toggled:
+                parts.append(block.text)
+        elif isinstance(block, ToolCallBlock):
+            parts += [block.name, _summary(block.input)]
+            if _mode(options, toggled) != "hidden":
+                parts.append(tool_input_text(block.input))
+        elif isinstance(block, ToolResultBlock):
+            mode = _mode(options, toggled)
+            parts.append(block.name or "")
+            if mode == "hidden":
+                parts.append(one_line(block.output, 200))
+            elif mode == "truncated":
+                parts.append(_head(block.output, TRUNCATED_LINES + 1))
+            else:
+                parts.append(block.output)
+        elif isinstance(block, AttachmentBlock):
+            parts += [block.name or block.uri or "", block.text if toggled and block.text else ""]
+    return "\n".join(p for p in parts if p)
+
+
+def _mode(options: Options, toggled: bool) -> ToolMode:
+    if toggled:
+        return "full" if options.tool_mode == "hidden" else "hidden"
+    return options.tool_mode
+
+
 def _head(text: str, n: int) -> str:
     parts = text.split("\n", n)
     return "\n".join(parts[:n])
@@ -286,7 +382,11 @@ def _head(text: str, n: int) -> str:
 def _summary(value: object) -> str:
     """A one-line gist of a tool input: the command, the path or the first value."""
     if isinstance(value, dict):
-        for key in ("command", "cmd", "file_path", "path", "pattern", "query", "url"):
+        for key in _COMMAND_KEYS:
+            command = shell_command(value.get(key))
+            if command is not None:
+                return command
+        for key in ("file_path", "path", "pattern", "query", "url"):
             if key in value:
                 return str(value[key])
         return ", ".join(f"{k}={v}" for k, v in list(value.items())[:3])

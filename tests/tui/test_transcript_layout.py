@@ -1,0 +1,51 @@
+"""How the transcript lays out what a tool was asked to do: commands as commands."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from sessions_tui.models import Message, ToolCallBlock
+from sessions_tui.tui.widgets.transcript_layout import (
+    Layout,
+    Options,
+    Styles,
+    tool_input_sections,
+)
+
+SCRIPT = "cd services/payments &&\n  pytest -k retry -x -q \\\n    --count 20"
+
+
+def _shown(block: ToolCallBlock) -> list[str]:
+    layout = Layout(Console(width=100), 100, Styles(), Options(tool_mode="full"))
+    message = Message(id="m1", role="assistant", content=[block])
+    return [strip.text.rstrip() for strip in layout.message(1, message).lines]
+
+
+def test_a_multi_line_bash_command_is_shown_as_its_lines_not_as_json():
+    lines = _shown(ToolCallBlock(id="c", name="Bash", input={"command": SCRIPT, "timeout": 60}))
+    body = "\n".join(lines)
+    assert "\\n" not in body and '"command"' not in body
+    for line in SCRIPT.splitlines():
+        assert "  " + line in lines  # each line of the script, as written, indented
+    assert "  timeout: 60" in lines
+
+
+def test_codex_argv_commands_show_the_script_and_other_arguments_as_key_value():
+    sections = tool_input_sections({"command": ["bash", "-lc", SCRIPT], "workdir": "/src"})
+    assert sections == [(SCRIPT, "bash"), ("workdir: /src", "yaml")]
+    assert tool_input_sections({"command": ["git", "commit", "-m", "a b"]})[0] == (
+        "git commit -m 'a b'",
+        "bash",
+    )
+
+
+def test_multi_line_string_arguments_are_indented_blocks():
+    sections = tool_input_sections({"file_path": "a.py", "new_string": "x = 1\ny = 2"})
+    assert sections == [("file_path: a.py\nnew_string: |\n  x = 1\n  y = 2", "yaml")]
+
+
+def test_the_collapsed_header_names_the_command():
+    block = ToolCallBlock(id="c", name="shell", input={"command": ["bash", "-lc", SCRIPT]})
+    layout = Layout(Console(width=100), 100, Styles(), Options())
+    head = layout.message(1, Message(id="m1", role="assistant", content=[block])).lines[1].text
+    assert "⚙ shell" in head and "cd services/payments &&" in head and "bash -lc" not in head
