@@ -24,6 +24,7 @@ from ..store import SessionStore, StoreError
 from ..store.atomic import DIR_MODE, FILE_MODE, atomic_write, fsync_dir, temp_path_for
 from .formats import EXTENSIONS, FORMATS, ExportFormat
 from .redact import RedactionOptions, RedactionReport, Redactor
+from .render import heading_title
 
 Layout = Literal["file", "per-session", "zip"]
 Progress = Callable[[int, int], None]
@@ -218,17 +219,23 @@ class Exporter:
         toc = []
         for sid in self.ids:
             summary = self.store.summary(sid)
-            title = summary.title if summary else sid
+            title = summary.title if summary else sid  # the index's display title
             if self.redactor is not None:
-                title = self.redactor.redact_text(title)
+                title = self.redactor.redact_title(title)
             toc.append((sid, title))
         return toc
 
     def _page_title(self) -> str:
+        """The page's title: for one session its heading, made from the redacted session
+        (a title cut from a prompt is cut again from the redacted prompt)."""
         if len(self.ids) == 1:
-            summary = self.store.summary(self.ids[0])
-            title = summary.title if summary else self.ids[0]
-            return self.redactor.redact_text(title) if self.redactor else title
+            try:
+                session = self.store.get(self.ids[0])
+            except StoreError:
+                return self.ids[0]
+            if self.redactor is not None:
+                session, _counts = self.redactor.redact_session(session)
+            return heading_title(session)
         return f"{len(self.ids)} sessions"
 
     def _stream_into(self, write: Callable[[str], object]) -> None:

@@ -19,7 +19,7 @@ from ..models import Session
 from ..safety import visible_controls
 from ..store.fileformat import encode
 from . import html
-from .render import to_markdown, to_text
+from .render import heading_title, to_markdown, to_text
 
 
 class Renderer(Protocol):
@@ -69,7 +69,7 @@ class ExportFormat:
     def render_file(self, session: Session, *, include_alternates: bool = False) -> str:
         """A complete file holding only ``session``."""
         return (
-            self.start(session.title or "(untitled)")
+            self.start(heading_title(session))
             + self.render(session, include_alternates=include_alternates)
             + self.end()
         )

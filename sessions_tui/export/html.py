@@ -24,7 +24,7 @@ from ..models import (
     ToolResultBlock,
 )
 from ..safety import visible_controls
-from .render import ROLE_LABELS, format_tool_input
+from .render import ROLE_LABELS, format_tool_input, heading_title
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
 
@@ -172,7 +172,7 @@ def message_html(message: Message) -> str:
 
 def session_html(session: Session, *, include_alternates: bool = False) -> str:
     """One ``<article>`` for a session (the page wrapper is `page_start`/`page_end`)."""
-    title = " ".join((session.title or "(untitled)").split())
+    title = heading_title(session)
     meta = [
         ("Source", session.source),
         ("Models", ", ".join(session.models)),
@@ -224,7 +224,7 @@ def page_end() -> str:
 def to_html(session: Session, *, include_alternates: bool = False) -> str:
     """A complete page for one session."""
     return (
-        page_start(session.title or "(untitled)")
+        page_start(heading_title(session))
         + session_html(session, include_alternates=include_alternates)
         + page_end()
     )

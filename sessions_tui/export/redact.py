@@ -190,6 +190,18 @@ SECRET_RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: A known secret prefix and what follows it, up to the end of a title that was cut short (by
+#: an importer, or by the listing's width) with or without an ellipsis. The full rules need a
+#: whole token (``ghp_`` and 36 characters); the first 35 of them are still a leak.
+CUT_SECRET = re.compile(
+    rf"{_START}(?:AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|sk-|sk_live_|sk_test_|rk_live_|"
+    rf"rk_test_|xox[abposr]-|xapp-|AIza|glpat-|hf_|eyJ)[A-Za-z0-9_\-.]{{1,4096}}+"
+    r"(?=[ \t]{0,8}+(?:…|\.\.\.)?[ \t]{0,8}+$)"
+)
+
+#: What ends a title cut from a longer text (`importers.common.cut_title`).
+ELLIPSIS = "…"
+
 EMAIL_RULE = _rule(
     "email",
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}+@"
@@ -362,12 +374,43 @@ class Redactor:
             text = _apply(rule, text, counts)
         return text
 
+    def redact_title(self, title: str, counts: Counter[str] | None = None) -> str:
+        """A title with every secret replaced, including one cut short at its end: a title
+        is often the first words of a prompt, cut (``… token ghp_abcdef…``), and what is
+        left of a token there is too short for its rule but still part of the secret."""
+        if counts is None:
+            counts = Counter()
+        return self._redact_cut(self.redact_text(title, counts), counts)
+
+    def _redact_cut(self, title: str, counts: Counter[str]) -> str:
+        if not self.options.secrets or not title:
+            return title
+        found = 0
+
+        def replace(_match: re.Match[str]) -> str:
+            nonlocal found
+            found += 1
+            return PLACEHOLDER.format(kind="secret")
+
+        title = CUT_SECRET.sub(replace, title)
+        if found:
+            counts["secret"] += found
+        return title
+
     def redact_session(self, session: Session) -> tuple[Session, Counter[str]]:
-        """A redacted copy of ``session`` (the original is untouched) and the counts."""
+        """A redacted copy of ``session`` (the original is untouched) and the counts.
+
+        A title cut from a prompt is made again from the redacted prompt, so a secret the cut
+        went through is replaced whole (`redact_title` also catches one it cannot trace)."""
         counts: Counter[str] = Counter()
         data = session.model_dump(mode="python", by_alias=True)
         cleaned = self._walk(data, counts, None)
-        if not counts:
+        if session.title.strip():
+            line = _title_source(session)
+            if line is not None:  # its secrets are counted in the message it came from
+                cleaned["title"] = _recut(self.redact_text(line), session.title)
+            cleaned["title"] = self._redact_cut(cleaned["title"], counts)
+        if not counts and cleaned.get("title") == session.title:
             return session, counts
         return Session.model_validate(cleaned), counts
 
@@ -379,6 +422,52 @@ class Redactor:
         if isinstance(value, list):
             return [self._walk(v, counts, key) for v in value]
         return value
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line
+    return ""
+
+
+def _title_source(session: Session, look_at: int = 20) -> str | None:
+    """The first line of the user message ``session.title`` was cut from, if it was (an
+    importer names an untitled session after its first prompt, cut with an ellipsis)."""
+    title = " ".join(session.title.split())
+    cut = title.endswith(ELLIPSIS)
+    core = title[: -len(ELLIPSIS)].rstrip() if cut else title
+    if not core:
+        return None
+    for message in session.messages:
+        if message.role != "user":
+            continue
+        look_at -= 1
+        if look_at < 0:
+            break
+        line = _first_line(message.text)
+        if line == title or (cut and len(line) > len(core) and line.startswith(core)):
+            return line
+    return None
+
+
+def _recut(line: str, old_title: str) -> str:
+    """``line`` (redacted) cut as ``old_title`` was cut from it, never inside a placeholder."""
+    if not old_title.rstrip().endswith(ELLIPSIS):
+        return line
+    width = max(len(old_title.rstrip()) - len(ELLIPSIS), 1)
+    if len(line) <= width:
+        return line
+    cut = line[:width]
+    start = cut.rfind("[REDACTED:")
+    if start >= 0 and "]" not in cut[start:]:
+        end = line.find("]", start)
+        cut = line[: end + 1] if end >= 0 else cut[:start]
+    else:
+        words = cut.rsplit(" ", 1)[0]
+        cut = words if len(words) > width // 2 else cut
+    return cut.rstrip() + ELLIPSIS
 
 
 def _apply(rule: Rule, text: str, counts: Counter[str]) -> str:

@@ -14,6 +14,15 @@ from ..models import (
     ToolCallBlock,
     ToolResultBlock,
 )
+from ..store.metaindex import display_title
+
+
+def heading_title(session: Session) -> str:
+    """The title a transcript is headed with: the session's own, else what `list` shows for
+    it (`display_title`: its first prompt), so ``show``, exports and the list agree."""
+    own = " ".join(session.title.split())
+    return own or display_title(session)
+
 
 ROLE_LABELS = {"user": "User", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 
@@ -73,7 +82,7 @@ def block_markdown(block: Any) -> str:
 
 
 def to_markdown(session: Session, *, include_alternates: bool = False) -> str:
-    lines = [f"# {session.title or '(untitled)'}", ""]
+    lines = [f"# {heading_title(session)}", ""]
     meta = [
         ("Source", session.source),
         ("Models", ", ".join(session.models)),
@@ -108,7 +117,8 @@ def block_text(block: Any) -> str:
 
 
 def to_text(session: Session, *, include_alternates: bool = False) -> str:
-    out = [session.title or "(untitled)", "=" * min(len(session.title or "(untitled)"), 78)]
+    title = heading_title(session)
+    out = [title, "=" * min(len(title), 78)]
     out.append(
         f"{session.source} · {', '.join(session.models) or 'unknown model'}"
         f" · {session.project or 'no project'} · {session.id}"
