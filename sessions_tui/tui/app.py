@@ -105,6 +105,21 @@ class SessionsApp(App[None]):
             self.notify(error, severity="warning", title="Theme file skipped", timeout=8)
         self.push_screen(MainScreen(self.store))
 
+    def send_to_clipboard(
+        self, text: str, what: str, fallback: str = "v opens it in the pager"
+    ) -> None:
+        """Copy through the terminal (OSC 52) and say only what is known: it was sent.
+
+        Whether it arrives depends on the terminal (and tmux's ``set-clipboard``), which
+        never answers; claiming "copied" would be a guess.
+        """
+        self.copy_to_clipboard(text)
+        self.notify(
+            f"{what} sent to the terminal's clipboard (OSC 52). If nothing arrives, the "
+            f"terminal or tmux does not accept OSC 52: {fallback}.",
+            timeout=4,
+        )
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return

@@ -367,6 +367,7 @@ async def test_resume_dialog_copies_the_command(make_demo_app, demo_store):
         await settle(pilot)
         await close_dialog(pilot, "c")
         assert copied and summary.source_id in copied[0]
+        assert any("(OSC 52)" in n.message for n in app._notifications)
         assert re.search(r"(claude --resume|codex resume|gemini --resume|https://)", copied[0])
 
 
@@ -382,6 +383,10 @@ async def test_copy_session_as_markdown(make_demo_app):
         await pilot.press("y")
         assert copied and copied[0].startswith(f"# {title}")
         assert "## User" in copied[0]
+        # OSC 52 gets no answer: say it was sent, never that it arrived.
+        notes = [n.message for n in app._notifications]
+        assert any("sent to the terminal's clipboard (OSC 52)" in n for n in notes), notes
+        assert not any("copied" in n.lower() for n in notes)
 
 
 @sync

@@ -40,8 +40,11 @@ class ResumeDialog(ModalScreen[None]):
             self.dismiss(None)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.command)
-        self.app.notify("Resume command copied to the clipboard", timeout=2)
+        send = getattr(self.app, "send_to_clipboard", None)
+        if send is not None:
+            send(self.command, "The resume command", "select it with the mouse instead")
+        else:
+            self.app.copy_to_clipboard(self.command)
         self.dismiss(None)
 
     def action_close(self) -> None:

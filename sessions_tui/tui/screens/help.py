@@ -24,7 +24,8 @@ QUERY_EXAMPLES = [
 ]
 
 
-def _key_label(key: str) -> str:
+def key_label(key: str) -> str:
+    """A binding's keys as people write them: ``[``, ``?``, ``Space``, ``ctrl+a``."""
     names = {
         "left_square_bracket": "[",
         "right_square_bracket": "]",
@@ -59,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
                 for b in bindings:
                     if b.description and (b.key, b.description) not in seen:
                         seen.add((b.key, b.description))
-                        table.add_row(Text(_key_label(b.key)), Text(b.description))
+                        table.add_row(Text(key_label(b.key)), Text(b.description))
                 yield Static(Text(title, style="bold underline"), classes="help-heading")
                 yield Static(table)
             yield Static(Text("Query language", style="bold underline"), classes="help-heading")

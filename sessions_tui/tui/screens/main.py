@@ -94,7 +94,10 @@ class MainScreen(Screen[None]):
         Binding("c", "copy_message", "Copy message", show=False, id="main.copy_message"),
         Binding("r", "resume", "Resume", id="main.resume"),
         Binding("v", "pager", "Pager", show=False, id="main.pager"),
-        Binding("e", "editor", "Editor", show=False, id="main.editor"),
+        Binding("E", "editor", "Editor", show=False, id="main.editor"),
+        Binding("e", "export", "Export", id="main.export"),
+        Binding("i", "import_dialog", "Import", show=False, id="main.import"),
+        Binding("C", "cleanup", "Clean up", show=False, id="main.cleanup"),
         Binding("z", "zoom", "Zoom", show=False, id="main.zoom"),
         Binding("R", "reindex", "Re-index", show=False, id="main.reindex"),
     ]
@@ -1083,13 +1086,13 @@ class MainScreen(Screen[None]):
             for sid in ids[:200]:
                 with contextlib.suppress(StoreError):
                     sessions.append(to_markdown(self.store.get(sid)))
-            self.app.copy_to_clipboard("\n\n---\n\n".join(sessions))
-            self.notify(f"Copied {len(sessions)} sessions as Markdown", timeout=2)
+            self.sessions_app.send_to_clipboard(
+                "\n\n---\n\n".join(sessions), f"{len(sessions)} sessions as Markdown"
+            )
             return
         session = self._session_for_action()
         if session is not None:
-            self.app.copy_to_clipboard(to_markdown(session))
-            self.notify("Session copied as Markdown", timeout=2)
+            self.sessions_app.send_to_clipboard(to_markdown(session), "The session as Markdown")
 
     def action_copy_message(self) -> None:
         view = self.transcript
@@ -1100,8 +1103,9 @@ class MainScreen(Screen[None]):
             self.action_copy_session()
             return
         body = "\n\n".join(filter(None, (block_markdown(b) for b in message.content)))
-        self.app.copy_to_clipboard(f"## {message_heading(message)}\n\n{body}\n")
-        self.notify("Message copied as Markdown", timeout=2)
+        self.sessions_app.send_to_clipboard(
+            f"## {message_heading(message)}\n\n{body}\n", "The message as Markdown"
+        )
 
     def action_resume(self) -> None:
         ids = self._targets()
@@ -1113,6 +1117,74 @@ class MainScreen(Screen[None]):
             self.notify(f"{summary.source} sessions cannot be resumed (no source id)", timeout=3)
             return
         self.app.push_screen(ResumeDialog(summary.title, command))
+
+    # -- export, import, cleanup dialogs -----------------------------------------------------
+
+    def action_export(self) -> None:
+        """Export the focused session, the selection, or everything the search bar matches."""
+        from ..dialogs.export_dialog import ExportDialog
+
+        focused = self._shown_id if self.focused is self.transcript else None
+        if focused is None and self.session_list.current is not None:
+            focused = self.session_list.current.session_id
+        selected = self.session_list.selected
+        ordered: list[str] = []
+        if selected:  # in list order, as the user sees them
+            listed = self.session_list.source.all_ids()
+            ordered = [i for i in listed if i in selected]
+            ordered += sorted(selected.difference(ordered))
+        dialog = ExportDialog(
+            self.store,
+            focused=focused,
+            selected=ordered,
+            query=self.search_input.value.strip(),
+            now=self.sessions_app.now,
+        )
+        self.app.push_screen(dialog, self._exported)
+
+    def _exported(self, outcome: Any) -> None:
+        if outcome is None:
+            return
+        n, where = len(outcome.ids), visible_controls(str(outcome.out))
+        self.notify(f"Exported {n:,} session{'s' if n != 1 else ''} to {where}", timeout=5)
+
+    def action_import_dialog(self) -> None:
+        from ..dialogs.import_dialog import ImportDialog
+
+        self.app.push_screen(ImportDialog(self.store), self._imported)
+
+    def _imported(self, outcome: Any) -> None:
+        if outcome is None:
+            return
+        self._projects = None
+        self._rerun_query(keep=True)  # the store's events refresh too; this one is at once
+
+    def action_cleanup(self) -> None:
+        from ..dialogs.cleanup_dialog import CleanupDialog
+
+        dialog = CleanupDialog(
+            self.store, query=self.search_input.value.strip(), now=self.sessions_app.now
+        )
+        self.app.push_screen(dialog, self._cleaned_up)
+
+    def _cleaned_up(self, outcome: Any) -> None:
+        if outcome is None:
+            return
+        self._projects = None
+        if outcome.restored:
+            self._rerun_query(keep=True)
+            return
+        names = list(outcome.result.trash_names)
+        if names:
+            self._undo.append(names)
+            n = len(outcome.result.removed)
+            self.notify(
+                f"Cleanup moved {n:,} session{'s' if n != 1 else ''} to the trash. "
+                "Press u to undo.",
+                timeout=8,
+            )
+        self.session_list.selected.difference_update(outcome.result.removed)
+        self._rerun_query(keep=True)
 
     def action_pager(self) -> None:
         self._external(os.environ.get("PAGER") or "less", pager=True)
