@@ -555,6 +555,12 @@ def _session(
         tools=source in _TOOLS,
         thinking=source in ("claude-code", "claude-ai"),
     )
+    # A long session must still have ended before BASE_TIME ("now" in the demo).
+    overshoot = (messages[-1].timestamp or start) - (BASE_TIME - timedelta(minutes=2))
+    if overshoot > timedelta(0):
+        for message in messages:
+            if message.timestamp is not None:
+                message.timestamp -= overshoot
     source_id = f"{index:08x}-{rng.randint(0, 0xFFFF):04x}-4000-8000-{rng.getrandbits(48):012x}"
     usage = TokenUsage(
         input_tokens=sum(m.usage.input_tokens or 0 for m in messages if m.usage),

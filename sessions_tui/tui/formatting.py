@@ -20,9 +20,9 @@ def one_line(text: str | None, limit: int = 300) -> str:
 def relative_time(when: datetime, now: datetime) -> str:
     """``5m ago``, ``3h ago``, ``2d ago``, then ``12 Mar``, then ``2024-03-12``."""
     seconds = (now - when).total_seconds()
-    if seconds < 0:
+    if seconds < -300:  # from the future: a clock elsewhere is ahead; show the date
         return when.astimezone(UTC).strftime("%Y-%m-%d")
-    if seconds < 60:
+    if seconds < 60:  # including a few minutes of skew between machines
         return "just now"
     if seconds < 3600:
         return f"{int(seconds // 60)}m ago"

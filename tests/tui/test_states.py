@@ -184,3 +184,25 @@ async def test_a_damaged_session_explains_itself_in_the_pane_without_piling_up_t
         assert not [n for n in app._notifications if "Cannot open" in (n.title or n.message)]
         drawn = "\n".join(screen.transcript.render_line(y).text for y in range(1, 8))
         assert "verify --repair" in drawn
+
+
+@sync
+async def test_80x24_keeps_the_list_usable_the_footer_whole_and_dialogs_unwrapped(
+    make_demo_app,
+):
+    from textual.widgets._footer import FooterKey
+
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert screen.session_list.scrollable_content_region.height - 1 >= 7  # rows shown
+        assert screen.transcript.scrollable_content_region.height >= 7
+        keys = {k.description: k for k in screen.query(FooterKey)}
+        assert {"Open", "Search", "Delete", "Help"} <= set(keys)
+        for key in keys.values():
+            assert key.region.right <= 80, key.description  # none cut at the edge
+        await pilot.press("space", "space", "d")
+        await settle(pilot)
+        items = app.screen.query_one("#dialog-items")
+        assert items.region.height == 2  # one line per title, cut rather than wrapped

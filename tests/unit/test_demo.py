@@ -69,3 +69,10 @@ def test_demo_and_generated_sessions_are_deterministic():
     assert [s.model_dump() for s in demo_sessions()] == [s.model_dump() for s in demo_sessions()]
     first = [s.id for s in generate_sessions(50, seed=3)]
     assert first == [s.id for s in generate_sessions(50, seed=3)] and len(set(first)) == 50
+
+
+def test_every_demo_session_ended_before_the_demos_now():
+    from sessions_tui.demo import BASE_TIME
+
+    for session in demo_sessions():
+        assert session.created <= session.updated < BASE_TIME, session.title

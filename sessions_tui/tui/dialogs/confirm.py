@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,16 +20,29 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, title: str, body: str, yes: str = "Yes", danger: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        yes: str = "Yes",
+        danger: bool = False,
+        items: list[str] | None = None,
+    ) -> None:
+        """``items`` (e.g. the titles of what is deleted) are listed one per line, cut to the
+        dialog's width rather than wrapped; ``body`` follows them and wraps."""
         super().__init__(classes="dialog")
         self.title_text = title
         self.body = body
+        self.items = items or []
         self.yes = yes
         self.danger = danger
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label(self.title_text, id="dialog-title", markup=False)
+            if self.items:
+                listed = Text("\n".join(self.items), no_wrap=True, overflow="ellipsis")
+                yield Static(listed, id="dialog-items")
             yield Static(self.body, id="dialog-body", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button(

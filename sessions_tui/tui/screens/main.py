@@ -62,6 +62,7 @@ PREVIEW_DEBOUNCE = 0.12
 SEARCH_PAGE = 100
 STORE_REFRESH_DELAY = 0.3
 WIDE = 150  # columns from which the transcript sits beside the list instead of below it
+SHORT = 32  # rows below which the layout is tightened (see on_resize)
 
 
 class _Cancelled(Exception):
@@ -87,15 +88,15 @@ class MainScreen(Screen[None]):
         Binding("f", "filter_menu", "Filter", id="main.filter"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
         Binding("s", "star", "Star", id="main.star"),
-        Binding("plus,number_sign", "tag", "Tag", id="main.tag"),
+        Binding("plus,number_sign", "tag", "Tag", show=False, id="main.tag"),
         Binding("d,delete", "delete", "Delete", id="main.delete"),
         Binding("u,ctrl+z", "undo", "Undo", show=False, id="main.undo"),
-        Binding("y", "copy_session", "Copy", id="main.copy"),
+        Binding("y", "copy_session", "Copy", show=False, id="main.copy"),
         Binding("c", "copy_message", "Copy message", show=False, id="main.copy_message"),
-        Binding("r", "resume", "Resume", id="main.resume"),
+        Binding("r", "resume", "Resume", show=False, id="main.resume"),
         Binding("v", "pager", "Pager", show=False, id="main.pager"),
         Binding("E", "editor", "Editor", show=False, id="main.editor"),
-        Binding("e", "export", "Export", id="main.export"),
+        Binding("e", "export", "Export", show=False, id="main.export"),
         Binding("i", "import_dialog", "Import", show=False, id="main.import"),
         Binding("C", "cleanup", "Clean up", show=False, id="main.cleanup"),
         Binding("z", "zoom", "Zoom", show=False, id="main.zoom"),
@@ -189,6 +190,10 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
+        # A short terminal (80x24): the filter bar only while filters are on (f and the
+        # chips reach the same pickers), the list as tall as the transcript, a compact footer.
+        self.set_class(self.size.height < SHORT, "-short")
+        self.query_one(Footer).compact = self.size.width < 120
 
     def _on_store_event(self, event: StoreEvent) -> None:
         # May be called from any thread (an import in a worker): post, never touch widgets.
@@ -986,11 +991,11 @@ class MainScreen(Screen[None]):
         titles = []
         for sid in ids[:5]:
             s = self.store.summary(sid)
-            titles.append("  • " + (one_line(s.title, 70) if s else sid))
+            titles.append("• " + (one_line(s.title, 200) if s else sid))
         if len(ids) > 5:
-            titles.append(f"  … and {len(ids) - 5:,} more")
+            titles.append(f"… and {len(ids) - 5:,} more")
         size = sum((s.bytes if (s := self.store.summary(i)) else 0) for i in ids[:2000])
-        body = "\n".join(titles) + f"\n\n{human_size(size)} will move to the trash. Undo with u."
+        body = f"{human_size(size)} will move to the trash. Undo with u."
         noun = f"{len(ids):,} session{'s' if len(ids) != 1 else ''}"
 
         def confirmed(yes: bool | None) -> None:
@@ -998,7 +1003,8 @@ class MainScreen(Screen[None]):
                 self._delete(ids)
 
         self.app.push_screen(
-            ConfirmDialog(f"Delete {noun}?", body, yes="Delete", danger=True), confirmed
+            ConfirmDialog(f"Delete {noun}?", body, yes="Delete", danger=True, items=titles),
+            confirmed,
         )
 
     @work(thread=True, exclusive=True, group="edit", exit_on_error=False)

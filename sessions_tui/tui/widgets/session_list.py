@@ -69,10 +69,10 @@ class SessionList(ScrollView, can_focus=True):
         Binding("shift+up", "extend(-1)", "Select up", show=False),
         Binding("shift+down", "extend(1)", "Select down", show=False),
         Binding("space", "toggle_select", "Select", id="session_list.select"),
-        Binding("ctrl+a", "select_all", "Select all", id="session_list.select_all"),
+        Binding("ctrl+a", "select_all", "Select all", show=False, id="session_list.select_all"),
         Binding("escape", "clear_selection", "Clear selection", show=False),
         Binding("enter", "open", "Open", id="session_list.open"),
-        Binding("o", "cycle_sort", "Sort", id="session_list.sort"),
+        Binding("o", "cycle_sort", "Sort", show=False, id="session_list.sort"),
         Binding("O", "reverse_sort", "Reverse sort", show=False),
     ]
 

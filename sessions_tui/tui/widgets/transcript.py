@@ -94,13 +94,15 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("pagedown,space", "page(1)", "Page down", show=False),
         Binding("home,g", "top", "Top", show=False),
         Binding("end,G", "bottom", "Bottom", show=False),
-        Binding("left_square_bracket,p", "message(-1)", "Prev msg", id="transcript.prev"),
-        Binding("right_square_bracket", "message(1)", "Next msg", id="transcript.next"),
+        Binding(
+            "left_square_bracket,p", "message(-1)", "Prev msg", show=False, id="transcript.prev"
+        ),
+        Binding("right_square_bracket", "message(1)", "Next msg", show=False, id="transcript.next"),
         Binding("enter", "toggle_blocks", "Expand", id="transcript.toggle"),
-        Binding("t", "cycle_tools", "Tool output", id="transcript.tools"),
+        Binding("t", "cycle_tools", "Tools", id="transcript.tools"),
         Binding("T", "toggle_thinking", "Thinking", id="transcript.thinking"),
         Binding("n", "next_hit(1)", "Next hit", id="transcript.next_hit"),
-        Binding("N", "next_hit(-1)", "Prev hit", id="transcript.prev_hit"),
+        Binding("N", "next_hit(-1)", "Prev hit", show=False, id="transcript.prev_hit"),
     ]
 
     DEFAULT_CSS = """
