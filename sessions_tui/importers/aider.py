@@ -373,6 +373,37 @@ class _SessionBuilder:
                     break
 
 
+def _git_root(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a repository or a
+    worktree), where aider writes its history when run anywhere inside the repository."""
+    for candidate in (folder, *folder.parents):
+        try:
+            if (candidate / ".git").exists():
+                return candidate
+        except OSError:
+            return None
+    return None
+
+
+def _histories_in(folder: Path) -> list[Path]:
+    """Aider history files directly in ``folder`` (not below): its default name, and
+    renamed copies (``*aider*.md``; confirmed by content when imported)."""
+    found = [folder / HISTORY_NAME]
+    try:
+        with os.scandir(folder) as entries:
+            found += sorted(
+                Path(e.path)
+                for e in entries
+                if e.name != HISTORY_NAME
+                and e.name.endswith(".md")
+                and "aider" in e.name.lower()
+                and e.is_file(follow_symlinks=False)
+            )
+    except OSError:
+        pass
+    return found
+
+
 @register
 class AiderImporter(Importer):
     """Aider's Markdown chat history, one session per launch of aider."""
@@ -382,10 +413,21 @@ class AiderImporter(Importer):
     owns_default_locations = False
 
     def default_locations(self) -> list[Path]:
-        # Aider keeps its history in each repository; there is no central folder. Look in the
-        # current directory and shallowly under the home directory (see `discover`), and at
-        # the file named by AIDER_CHAT_HISTORY_FILE.
-        locations = [Path.cwd(), Path.home()]
+        """Where ``--auto`` (and the app on start) looks: aider has no central folder, it
+        writes its history in the git root of the repository it ran in, else in the current
+        folder. So: the home folder, two levels deep (``~/code/app/``, see `discover`); the
+        history files in the current folder and in its git root, those folders only, never
+        below them (launching from ``/tmp`` or ``/`` must not sweep up stray copies); and
+        the file named by ``$AIDER_CHAT_HISTORY_FILE``. Any other folder is imported by
+        naming it (``sessions-tui import PATH``), which searches it deeply."""
+        locations = [Path.home()]
+        try:
+            cwd = Path.cwd()
+        except OSError:  # the working directory was deleted
+            cwd = None
+        if cwd is not None:
+            for folder in dict.fromkeys(f for f in (cwd, _git_root(cwd)) if f is not None):
+                locations += _histories_in(folder)
         configured = os.environ.get("AIDER_CHAT_HISTORY_FILE")
         if configured:
             locations.append(Path(configured).expanduser())
