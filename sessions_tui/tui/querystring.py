@@ -17,8 +17,8 @@ from ..store import ListQuery
 
 #: Filter keys and what they mean, in the order the help screen lists them.
 FILTER_KEYS: dict[str, str] = {
-    "tool": "source tool, e.g. tool:claude-code (alias: source:)",
-    "model": "model name, e.g. model:gpt-5.4",
+    "tool": "source tool or part of it: tool:claude (both Claude tools) (alias: source:)",
+    "model": "model or part of it: model:sonnet; model:claude-sonnet-4-5* every version",
     "project": "project directory or its last part, e.g. project:infra",
     "after": "updated on or after a date: 2026-01-31, today, yesterday, 7d, 2w, 3m, 1y",
     "before": "updated before a date (same forms as after:)",
@@ -121,24 +121,20 @@ def parse_date(value: str, now: datetime) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def to_list_query(
-    parsed: ParsedQuery, now: datetime, projects: list[str] | None = None
-) -> ListQuery:
+def to_list_query(parsed: ParsedQuery, now: datetime) -> ListQuery:
     """The metadata-index listing for ``parsed``'s filters. Bad values go to ``parsed.errors``.
 
-    ``projects`` (known project paths) lets ``project:infra`` match ``/home/ana/src/infra``.
+    Tool, model, project and tag values are passed as typed: the index reads them as search
+    does (``tool:claude`` both Claude tools, ``model:sonnet`` every Sonnet, ``project:infra``
+    the project whose last path part is infra, ``value*`` a prefix), so a filter-only query
+    lists exactly the sessions search finds for it.
     """
-    query = ListQuery(sources=parsed.values("tool"), models=parsed.values("model"))
-    query.tags = parsed.values("tag")
-    wanted = parsed.values("project")
-    if wanted:
-        resolved: list[str] = []
-        for value in wanted:
-            matches = [
-                p for p in projects or [] if p == value or p.rstrip("/").endswith("/" + value)
-            ]
-            resolved.extend(matches or [value])
-        query.projects = resolved
+    query = ListQuery(
+        sources=parsed.values("tool"),
+        models=parsed.values("model"),
+        projects=parsed.values("project"),
+        tags=parsed.values("tag"),
+    )
     for key in ("after", "before"):
         for value in parsed.values(key):
             try:

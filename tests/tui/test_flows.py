@@ -513,3 +513,66 @@ async def test_auto_cleanup_on_start_moves_expired_sessions_to_the_trash_and_u_u
             if screen.session_list.source.count() == before:
                 break
         assert demo_store.count() == before and not demo_store.trash()
+
+
+@sync
+async def test_filter_only_queries_list_what_search_finds(make_demo_app, demo_store):
+    """Partial values (tool:gemini, model:sonnet, project:payments-api) listed nothing
+    ("0 of 37 sessions") although search found them: the listing now reads them the same."""
+    app = make_demo_app(search=True)
+    sessions = demo_store.list()
+    cases = {
+        "tool:gemini": {s.id for s in sessions if "gemini" in s.source},
+        "tool:claude": {s.id for s in sessions if s.source in ("claude-code", "claude-ai")},
+        "model:sonnet": {s.id for s in sessions if any("sonnet" in m for m in s.models)},
+        "project:payments-api": {
+            s.id for s in sessions if (s.project or "").endswith("/payments-api")
+        },
+    }
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        assert screen.index_state == "ready"
+        for query, expected in cases.items():
+            screen.search_input.value = ""
+            await type_query(pilot, query)
+            await pilot.press("escape")
+            assert screen.applied.mode == "list"
+            listed = set(_ids(screen.session_list))
+            found = {r.session_id for r in screen.index.search(query, limit=500).results}
+            assert expected and listed == expected == found, query
+            status = screen.query_one("#status").plain
+            assert status.startswith(f"{len(expected)} of {len(sessions)} sessions")
+        screen.search_input.value = ""
+        await type_query(pilot, "tool:nosuchtool")
+        status = screen.query_one("#status").plain
+        assert "no sessions have tool 'nosuchtool' (known: aider" in status
+
+
+@sync
+async def test_dated_model_names_are_shown_and_one_pick_covers_every_version(
+    make_demo_app, demo_store
+):
+    """The Model column hid the date of claude-sonnet-4-5-20250929, and picking
+    claude-sonnet-4-5 left those sessions out."""
+    sessions = demo_store.list()
+    dated = {s.id for s in sessions if "claude-sonnet-4-5-20250929" in s.models}
+    plain = {s.id for s in sessions if "claude-sonnet-4-5" in s.models}
+    assert dated and plain
+    app = make_demo_app()
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        listed = screen.session_list
+        drawn = [listed.render_line(1 + i).text for i in range(listed.source.count())]
+        rows = dict(zip(_ids(listed), drawn, strict=True))
+        assert all("claude-sonnet-4-5-20250929" in rows[i] for i in dated)  # shown whole
+        assert all("claude-sonnet-4-5 " in rows[i] for i in plain)
+        await pilot.click("#pick-model")
+        await settle(pilot)
+        picker = app.screen
+        values = [c.value for c in picker.choices]
+        assert values.index("claude-sonnet-4-5*") < values.index("claude-sonnet-4-5")
+        await close_dialog(pilot, *"every version", "enter")
+        assert screen.search_input.value == "model:claude-sonnet-4-5*"
+        assert set(_ids(screen.session_list)) == dated | plain

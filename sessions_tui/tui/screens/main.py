@@ -39,7 +39,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.picker import Choice, PickerDialog
 from ..dialogs.resume import ResumeDialog
 from ..dialogs.text_input import TextInputDialog
-from ..formatting import human_size, one_line, short_project
+from ..formatting import human_size, one_line, short_model, short_project
 from ..querystring import (
     Filter,
     parse,
@@ -124,7 +124,6 @@ class MainScreen(Screen[None]):
         self._undo: list[list[str]] = []
         self._shown_id: str | None = None
         self._pending_hit: tuple[str, str | None] | None = None
-        self._projects: list[str] | None = None
         self._find_active = False
         self._locations: list[tuple[str, str, bool]] | None = None
 
@@ -201,7 +200,6 @@ class MainScreen(Screen[None]):
 
     def on_main_screen_store_changed(self, message: StoreChanged) -> None:
         # An import saves in batches: refresh the list once the burst settles, not per batch.
-        self._projects = None
         if self._store_timer is not None:
             self._store_timer.stop()
         self._store_timer = self.set_timer(STORE_REFRESH_DELAY, lambda: self._rerun_query(True))
@@ -355,9 +353,7 @@ class MainScreen(Screen[None]):
     # -- queries -------------------------------------------------------------------------
 
     def _list_query(self, parsed: Any) -> Any:
-        if self._projects is None and parsed.values("project"):
-            self._projects = [v for v, _n in self.store.index.facet("project")]
-        query = to_list_query(parsed, self.sessions_app.now(), self._projects)
+        query = to_list_query(parsed, self.sessions_app.now())
         query.sort, query.descending = self.sort, self.descending
         if parsed.text and (self.index is None or self.index_state == "unavailable"):
             query.title_contains = parsed.text  # until the full-text index is open
@@ -430,7 +426,10 @@ class MainScreen(Screen[None]):
             source = ListingSource(self.store, list_query)
             source.count()
             applied = _Applied(query, source.count(), self.store.count(), "list")
-            applied.notice = "; ".join(parsed.errors)
+            notes = [*parsed.errors]
+            if not source.count():
+                notes += self.store.index.unmatched(list_query)  # name the value at fault
+            applied.notice = "; ".join(notes)
             if parsed.text:
                 applied.notice = (applied.notice + "; " if applied.notice else "") + (
                     "titles only until the search index is open"
@@ -686,6 +685,8 @@ class MainScreen(Screen[None]):
             for value, count in values
             if value
         ]
+        if picker == "model":
+            choices = _model_families(values) + choices
 
         def chosen(value: str | None) -> None:
             if value:
@@ -1162,7 +1163,6 @@ class MainScreen(Screen[None]):
     def _imported(self, outcome: Any) -> None:
         if outcome is None:
             return
-        self._projects = None
         self._rerun_query(keep=True)  # the store's events refresh too; this one is at once
 
     def action_cleanup(self) -> None:
@@ -1176,7 +1176,6 @@ class MainScreen(Screen[None]):
     def _cleaned_up(self, outcome: Any) -> None:
         if outcome is None:
             return
-        self._projects = None
         if outcome.restored:
             self._rerun_query(keep=True)
             return
@@ -1215,6 +1214,24 @@ class MainScreen(Screen[None]):
             except Exception as exc:  # SuspendNotSupported, FileNotFoundError, ...
                 self.notify(f"Cannot run {program}: {one_line(str(exc), 200)}", severity="error")
         self.app.refresh()
+
+
+def _model_families(values: list[tuple[str, int]]) -> list[Choice]:
+    """``claude-sonnet-4-5*`` for a model released under dated names: picking the plain
+    ``claude-sonnet-4-5`` would leave out ``claude-sonnet-4-5-20250929`` (an exact value)."""
+    families: dict[str, list[int]] = {}
+    for value, _count in values:
+        base = short_model(value)
+        if base != value:
+            families.setdefault(base, [])
+    for value, count in values:
+        base = short_model(value)
+        if base in families:
+            families[base].append(count)
+    return [
+        Choice(f"{base}*", f"{base}*  every version", f"{sum(counts):,}")
+        for base, counts in sorted(families.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    ]
 
 
 def _notice(results: Any) -> str:
