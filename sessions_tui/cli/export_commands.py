@@ -130,7 +130,7 @@ def export_command(
     store = app.open_store()
     scope = resolve(
         store,
-        ids,
+        [store.resolve_id(sid) for sid in ids],  # a unique beginning of an id is enough
         query=query,
         filters=filters if (has_filters or query) else None,
         everything=everything,

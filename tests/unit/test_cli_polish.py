@@ -126,6 +126,14 @@ def test_show_accepts_a_unique_id_prefix(store: Path) -> None:
     assert "Fix the flaky retry test" in exact.stdout
 
 
+def test_export_accepts_a_unique_id_prefix(store: Path) -> None:
+    result = run(store, "export", "codex-cli-7", "--format", "md", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Rename the payments module")
+    ambiguous = run(store, "export", "claude-code-4c", "--format", "md", "--out", "-")
+    assert ambiguous.exit_code == 1 and "starts 2 session ids" in ambiguous.stderr
+
+
 def test_an_ambiguous_prefix_lists_the_candidates(store: Path) -> None:
     result = run(store, "show", "claude-code-4c2ddfdc")
     assert result.exit_code == 1 and result.stdout == ""
