@@ -121,14 +121,18 @@ def parse_date(value: str, now: datetime) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def to_list_query(parsed: ParsedQuery, now: datetime) -> ListQuery:
+def to_list_query(
+    parsed: ParsedQuery, now: datetime, projects: list[str] | None = None
+) -> ListQuery:
     """The metadata-index listing for ``parsed``'s filters. Bad values go to ``parsed.errors``.
 
     Tool, model, project and tag values are passed as typed: the index reads them as search
     does (``tool:claude`` both Claude tools, ``model:sonnet`` every Sonnet, ``project:infra``
     the project whose last path part is infra, ``value*`` a prefix), so a filter-only query
-    lists exactly the sessions search finds for it.
+    lists exactly the sessions search finds for it. ``projects`` is no longer needed (the
+    index resolves project names itself) and is ignored; it stays for existing callers.
     """
+    del projects
     query = ListQuery(
         sources=parsed.values("tool"),
         models=parsed.values("model"),
