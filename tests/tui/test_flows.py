@@ -352,6 +352,12 @@ async def test_narrow_terminal_stacks_and_wide_puts_panes_side_by_side(make_demo
         screen = main_screen(pilot)
         assert screen.has_class("-wide")
         assert screen.session_list.region.y == screen.query_one("#transcript-pane").region.y
+        # Text is laid out for the pane beside its scrollbar: nothing is cut at the edge.
+        view = screen.transcript
+        assert view.show_vertical_scrollbar
+        room = view.scrollable_content_region.width - 2
+        for entry in range(1, 5):
+            assert max(s.cell_length for s in view.laid(entry).lines) <= room
 
 
 @sync

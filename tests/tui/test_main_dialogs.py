@@ -160,7 +160,8 @@ async def test_palette_commands_run_their_action(make_demo_app, demo_store):
             await pilot.press(*query)
             await settle(pilot)
             await pilot.press("enter")
-            await settle_store(pilot)
+            await settle(pilot)
+        await settle_store(pilot)
         assert demo_store.summary(sid).starred is (not was)
         assert len(screen.session_list.selected) == demo_store.count()
         assert screen.transcript.options.show_thinking

@@ -277,6 +277,7 @@ class TranscriptView(ScrollView, can_focus=True):
             meta=get("meta"),
             title=get("title"),
             code_theme="monokai" if dark else "friendly",
+            background=self.background_colors[1].hex,
             markdown={
                 "markdown.code": get("code"),
                 "markdown.block_quote": get("quote"),
@@ -298,7 +299,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _relayout(self, reset_heights: bool = False) -> None:
         """Forget laid-out lines (width, theme or display options changed), keep the place."""
         anchor = self._anchor()
-        width = max(10, self.scrollable_content_region.width - 2)
+        width = self._text_width()
         self._layout = Layout(self.app.console, width, self._styles(), self.options)
         self._laid.clear()
         self._strips.clear()
@@ -378,10 +379,17 @@ class TranscriptView(ScrollView, can_focus=True):
                 self.cursor = top
                 self._strips.clear()
 
+    def _text_width(self) -> int:
+        """Columns for text: the pane less the gutter and the vertical scrollbar, counted even
+        before it appears (it appears once laid-out messages outgrow the pane, which sends no
+        resize: text laid out for the wider pane would be cut at its right edge)."""
+        width = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            width -= self.styles.scrollbar_size_vertical
+        return max(10, width - 2)
+
     def on_resize(self, event: events.Resize) -> None:
-        if self._layout is None or self._layout.width != max(
-            10, self.scrollable_content_region.width - 2
-        ):
+        if self._layout is None or self._layout.width != self._text_width():
             self._relayout()
         self._ensure_laid_out()
 

@@ -57,6 +57,9 @@ class Styles:
     meta: Style = field(default_factory=Style)
     title: Style = field(default_factory=Style)
     code_theme: str = "monokai"
+    #: The pane's background, behind highlighted tool input ("default" would be the
+    #: terminal's own background, not the theme's).
+    background: str = "default"
     #: Rich's Markdown styles (``markdown.code``, ...) in the app theme's colours, in place of
     #: Rich's fixed defaults (``bold cyan on black`` inline code is unreadable on a light theme).
     markdown: dict[str, Style] = field(default_factory=dict)
@@ -227,7 +230,7 @@ class Layout:
                             lexer,
                             theme=s.code_theme,
                             word_wrap=True,
-                            background_color="default",
+                            background_color=s.background,
                         )
                         shown += self.render(syntax, indent=2)
                     lines += self._limited(shown, mode)
@@ -386,7 +389,7 @@ def _summary(value: object) -> str:
             command = shell_command(value.get(key))
             if command is not None:
                 return command
-        for key in ("file_path", "path", "pattern", "query", "url"):
+        for key in ("file_path", "absolute_path", "pattern", "query", "url", "path"):
             if key in value:
                 return str(value[key])
         return ", ".join(f"{k}={v}" for k, v in list(value.items())[:3])
