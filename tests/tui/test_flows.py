@@ -76,6 +76,19 @@ async def test_filter_by_tool_then_by_date(make_demo_app, demo_store):
 
 
 @sync
+async def test_chips_of_typed_filters_are_drawn_whole(make_demo_app):
+    """A chip sized for 'tool:c' while typing was cut to 'tool:cla' once the value grew."""
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await type_query(pilot, "tool:claude-code is:starred")
+        chips = [c for c in screen.query(".chip") if c.display]
+        assert [str(c.label) for c in chips] == ["tool:claude-code ✕", "is:starred ✕"]
+        for chip in chips:
+            assert str(chip.label) in chip.render_line(0).text
+
+
+@sync
 async def test_typed_filters_and_unknown_values_are_explained(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -66,6 +66,7 @@ class FilterBar(Horizontal):
                 label = Text(f"{f.key}:{visible_controls(f.value)} ✕", no_wrap=True)
                 chip.label = label
                 chip.display = True
+                chip.refresh(layout=True)  # a new label does not resize a Button by itself
                 self._chips[f"chip-{i}"] = f
             else:
                 chip.display = False
