@@ -202,7 +202,12 @@ async def test_80x24_keeps_the_list_usable_the_footer_whole_and_dialogs_unwrappe
         assert {"Open", "Search", "Delete", "Help"} <= set(keys)
         for key in keys.values():
             assert key.region.right <= 80, key.description  # none cut at the edge
+        source = screen.session_list.source
+        long = max(range(1, source.count()), key=lambda i: len(source.row(i).title))
+        assert len(source.row(long).title) > 60  # wider than the dialog
+        screen.session_list.cursor = long
         await pilot.press("space", "space", "d")
         await settle(pilot)
         items = app.screen.query_one("#dialog-items")
         assert items.region.height == 2  # one line per title, cut rather than wrapped
+        assert "…" in "".join(items.render_line(y).text for y in range(2))
