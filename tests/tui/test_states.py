@@ -198,6 +198,11 @@ async def test_80x24_keeps_the_list_usable_the_footer_whole_and_dialogs_unwrappe
         screen = main_screen(pilot)
         assert screen.session_list.scrollable_content_region.height - 1 >= 7  # rows shown
         assert screen.transcript.scrollable_content_region.height >= 7
+        assert screen.session_list.border_subtitle == "sorted by updated ▼"
+        await pilot.press("o")  # messages: a column the narrow list does not show
+        await settle(pilot)
+        assert "Msgs" not in screen.session_list.render_line(0).text
+        assert screen.session_list.border_subtitle == "sorted by msgs ▼"
         keys = {k.description: k for k in screen.query(FooterKey)}
         assert {"Open", "Search", "Delete", "Help"} <= set(keys)
         for key in keys.values():
@@ -211,3 +216,42 @@ async def test_80x24_keeps_the_list_usable_the_footer_whole_and_dialogs_unwrappe
         items = app.screen.query_one("#dialog-items")
         assert items.region.height == 2  # one line per title, cut rather than wrapped
         assert "…" in "".join(items.render_line(y).text for y in range(2))
+
+
+@sync
+async def test_keys_typed_in_one_burst_after_slash_go_to_the_search_bar(make_demo_app):
+    """A terminal delivers '/tool:gemini' typed fast (or pasted) as one burst: every key
+    after '/' belongs to the search bar, none to the list ('o' sort, 'e' export, 'i' …)."""
+    from textual import events
+
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        app.post_message(events.Key("slash", "/"))
+        for char in "tool:gemini":
+            app.post_message(events.Key(char if char != ":" else "colon", char))
+        await settle(pilot)
+        assert screen.search_input.value == "tool:gemini"
+        assert app.screen is screen and screen.session_list.sort_key == "updated"
+        app.post_message(events.Key("escape", None))
+        for char in "/x":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(pilot)
+        assert screen.search_input.value.endswith("x")
+
+
+@sync
+async def test_slash_is_typed_inside_the_search_and_find_bars(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await type_query(pilot, "src/store")
+        assert screen.search_input.value == "src/store"
+        screen.search_input.value = ""
+        await settle(pilot)
+        await pilot.press("escape", "enter", "slash")  # in the transcript: find
+        assert app.focused is screen.query_one("#find")
+        await pilot.press(*"a/b")
+        assert screen.query_one("#find").value == "a/b"

@@ -50,7 +50,7 @@ from ..querystring import (
 )
 from ..resume import for_summary
 from ..widgets.bars import FilterBar, StatusLine
-from ..widgets.session_list import SessionList
+from ..widgets.session_list import COLUMNS, SessionList
 from ..widgets.sources import ListingSource, SearchSource
 from ..widgets.transcript import TranscriptView, words_matcher
 
@@ -83,7 +83,9 @@ class _Applied:
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="main.search"),
+        # Priority: run while the app reads keys, so a burst typed after '/' (fast typing, a
+        # paste) already goes to the search bar; in a text field '/' is typed as usual.
+        Binding("slash", "focus_search", "Search", priority=True, id="main.search"),
         Binding("ctrl+f", "focus_search", "Search", show=False),
         Binding("f", "filter_menu", "Filter", id="main.filter"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
@@ -171,7 +173,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.session_list.border_title = "Sessions"
         self.query_one("#transcript-pane").border_title = "Transcript"
-        self.session_list.focus()
+        self.set_focus(self.session_list)
         self.store.listeners.append(self._on_store_event)
         if self.sessions_app.auto_import or self.sessions_app.auto_cleanup:
             self.call_after_refresh(self._start_up_work)
@@ -181,6 +183,7 @@ class MainScreen(Screen[None]):
             self.index_state = "off (titles only)"
         self._update_status()
         self._update_empty_state()
+        self._show_sort()
         self.query_one("#transcript-pane").border_subtitle = self.transcript.status_text
 
     def on_unmount(self) -> None:
@@ -383,7 +386,7 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
         self._rerun_query()
-        self.session_list.focus()
+        self.set_focus(self.session_list)
 
     def _rerun_query(self, keep: bool | str = False) -> None:
         """List or search again for the search bar's text.
@@ -446,6 +449,7 @@ class MainScreen(Screen[None]):
             return  # stale: the user typed on while this ran
         self.applied = applied
         self.session_list.set_source(source, at=at)
+        self._show_sort()
         self.query_one(FilterBar).set_filters(parsed.filters)
         self._update_transcript_matcher()
         self._update_status()
@@ -600,6 +604,15 @@ class MainScreen(Screen[None]):
         if isinstance(self.session_list.source, ListingSource):
             self._rerun_query(keep=True)  # the focused session stays focused, wherever it goes
 
+    def _show_sort(self) -> None:
+        """The order in the list's border: the sorted column may be one a narrow list hides."""
+        if not self.session_list.source.sortable:
+            self.session_list.border_subtitle = "by relevance"
+            return
+        label = next((c.label for c in COLUMNS if c.key == self.sort), self.sort)
+        arrow = "▼" if self.descending else "▲"
+        self.session_list.border_subtitle = f"sorted by {label.lower()} {arrow}"
+
     @on(SessionList.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_status()
@@ -753,7 +766,7 @@ class MainScreen(Screen[None]):
     def _opened(self, message: SessionList.Opened) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self.transcript.focus()
+        self.set_focus(self.transcript)
         if message.session_id == self._shown_id and self.transcript.session is not None:
             self._go_to_hit(message.row.hit_message_id)
         else:
@@ -854,7 +867,7 @@ class MainScreen(Screen[None]):
     def open_find(self) -> None:
         find = self.query_one("#find", Input)
         find.add_class("-shown")
-        find.focus()
+        self.set_focus(find)
 
     @on(Input.Changed, "#find")
     def _find_changed(self, event: Input.Changed) -> None:
@@ -866,7 +879,7 @@ class MainScreen(Screen[None]):
         self._find_active = bool(event.value)
         self._update_transcript_matcher()
         self.transcript.action_next_hit(1)
-        self.transcript.focus()
+        self.set_focus(self.transcript)
 
     def close_find(self) -> None:
         find = self.query_one("#find", Input)
@@ -874,16 +887,22 @@ class MainScreen(Screen[None]):
         find.value = ""
         self._find_active = False
         self._update_transcript_matcher()
-        self.transcript.focus()
+        self.set_focus(self.transcript)
 
     # -- focus and layout ------------------------------------------------------------------
 
+    # Focus moves use Screen.set_focus, which moves it at once (Widget.focus() defers it): with
+    # the priority '/' binding, the rest of a burst of keys ('/tool:gemini' typed fast or
+    # pasted) reaches the search bar instead of the list's bindings ('o' sort, 'e' export).
+
     def action_focus_search(self) -> None:
-        if self.focused is self.transcript and self.transcript.session is not None:
+        if isinstance(self.focused, Input):
+            self.focused.insert_text_at_cursor("/")
+        elif self.focused is self.transcript and self.transcript.session is not None:
             self.open_find()
         else:
             self._unzoom_transcript()
-            self.search_input.focus()
+            self.set_focus(self.search_input)
 
     def _unzoom_transcript(self) -> None:
         """Searching while the transcript fills the screen: bring the list back to show the
@@ -896,7 +915,7 @@ class MainScreen(Screen[None]):
         if event.key == "escape":
             find = self.query_one("#find", Input)
             if self.focused is self.search_input:
-                self.session_list.focus()
+                self.set_focus(self.session_list)
                 event.stop()
             elif self.focused is find or (
                 self.focused is self.transcript and find.has_class("-shown")
@@ -905,7 +924,7 @@ class MainScreen(Screen[None]):
                 event.stop()
             elif self.focused is self.transcript:
                 self._unzoom_transcript()  # the list is where focus goes: it must be seen
-                self.session_list.focus()
+                self.set_focus(self.session_list)
                 event.stop()
 
     def action_zoom(self) -> None:
