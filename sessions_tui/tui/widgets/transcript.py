@@ -41,6 +41,8 @@ from .transcript_layout import (
 )
 
 Matcher = Callable[[str], list[tuple[int, int]]]
+#: Sessions up to this many messages show their hit count as soon as a search is typed.
+COUNT_EAGERLY = 2000
 
 
 def words_matcher(words: Iterable[str]) -> Matcher | None:
@@ -562,7 +564,17 @@ class TranscriptView(ScrollView, can_focus=True):
             f"tools {self.options.tool_mode}",
             f"thinking {'on' if self.options.show_thinking else 'off'}",
         ]
-        if self.matcher is not None and self.entries:
+        # Counting hits reads every message: at once for ordinary sessions, but for a huge
+        # one only once the reader asks for a hit (not on every keystroke of a search).
+        if (
+            self.matcher is not None
+            and self.entries
+            and (
+                self.hit is not None
+                or self._matching is not None
+                or len(self.entries) <= COUNT_EAGERLY
+            )
+        ):
             matching = self.matching_entries()
             if self.hit is not None and self.hit[0] in self._matching_set:
                 entry, line = self.hit
@@ -578,6 +590,8 @@ class TranscriptView(ScrollView, can_focus=True):
                 bits.insert(0, f"{n} hit{'s' if n != 1 else ''} · n: next")
             else:
                 bits.insert(0, "no hits")
+        elif self.matcher is not None and self.entries:
+            bits.insert(0, "n: next hit")
         return " · ".join(bits)
 
     def _forget_hit(self) -> None:
