@@ -229,7 +229,6 @@ def retention_command(
     their stamp and the period to the trash. Starred sessions are always kept.
     """
     from ..cleanup import PolicyError, parse_age
-    from ..store.manifest import StoreSettings
 
     store = app.open_store()
     changes: dict[str, object] = {}
@@ -246,10 +245,7 @@ def retention_command(
             changes["retention_days"] = round(days)
     if persistence is not None:
         changes["persistence"] = persistence
-    # update_settings merges into the settings dumped by alias (camelCase): pass aliases, or a
-    # snake_case key would lose to the old camelCase value
-    aliased = {StoreSettings.model_fields[k].alias or k: v for k, v in changes.items()}
-    settings = store.update_settings(**aliased) if changes else store.settings
+    settings = store.update_settings(**changes) if changes else store.settings
     if changes:
         store.log_operation("retention", **{k: v for k, v in changes.items()})
     if as_json:

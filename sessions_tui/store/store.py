@@ -270,8 +270,23 @@ class SessionStore:
         return self.manifest.settings
 
     def update_settings(self, **changes: Any) -> StoreSettings:
+        """Change store settings, named either way (``retention_days`` or ``retentionDays``)."""
+        fields = StoreSettings.model_fields
+        by_alias = {info.alias: name for name, info in fields.items() if info.alias}
+        named = {by_alias.get(key, key): value for key, value in changes.items()}
+        unknown = sorted(set(named) - set(fields))
+        if unknown:
+            raise TypeError(f"unknown store setting(s): {', '.join(unknown)}")
         with self.writing():
-            data = self.manifest.settings.model_dump(by_alias=False) | changes
+            settings = self.manifest.settings
+            # keep a newer release's unknown settings, but drop an extra key that spells a known
+            # one (an older release wrote ``retention_days`` beside ``retentionDays``)
+            extras = {
+                k: v
+                for k, v in (settings.model_extra or {}).items()
+                if k not in fields and k not in by_alias
+            }
+            data = extras | {name: getattr(settings, name) for name in fields} | named
             self.manifest.settings = StoreSettings.model_validate(data)
             atomic_write(
                 self.layout.manifest, self.manifest.model_dump_json(indent=2).encode() + b"\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +65,32 @@ def test_retention_command_sets_and_clears_the_period(store: SessionStore) -> No
     assert "kept forever" in _set(store, "off")
     assert SessionStore(store.root).settings.retention_days is None
     assert [e["op"] for e in store.operations()].count("retention") == 4
+
+
+def test_the_manifest_spells_each_setting_once(store: SessionStore) -> None:
+    """Other programs read store.json: a setting must not appear under two spellings."""
+    _set(store, "45d")
+    settings = json.loads((store.root / "store.json").read_text())["settings"]
+    assert settings["retentionDays"] == 45
+    assert "retention_days" not in settings
+
+
+def test_a_stray_snake_case_key_from_an_older_release_is_dropped(store: SessionStore) -> None:
+    manifest = store.root / "store.json"
+    data = json.loads(manifest.read_text())
+    data["settings"] |= {"retentionDays": 30, "retention_days": None, "futureSetting": 1}
+    manifest.write_text(json.dumps(data))
+    assert "Retention: 30 days" in _set(store)
+    _set(store, "60d")
+    settings = json.loads(manifest.read_text())["settings"]
+    assert settings["retentionDays"] == 60
+    assert "retention_days" not in settings
+    assert settings["futureSetting"] == 1, "a newer release's setting is kept"
+
+
+def test_an_unknown_setting_name_is_refused(store: SessionStore) -> None:
+    with pytest.raises(TypeError, match="retention_dayz"):
+        store.update_settings(retention_dayz=3)
 
 
 def test_nothing_expires_without_a_period_or_with_persistence_off(store: SessionStore) -> None:
