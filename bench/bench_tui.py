@@ -269,6 +269,7 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
     store = SessionStore(root, create=False)
     app = make_app(store, tz=UTC)
     applied: list[tuple[str, float]] = []
+    slowest: list[tuple[float, str]] = []
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -297,10 +298,13 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
                 hit = next((t for q, t in applied if q == typed), None)
                 if hit is not None and typed.strip() and not typed.endswith(" "):
                     out["search"].append(hit - start)
+                    slowest.append((hit - start, typed))
             t = time.perf_counter()
             screen.index.search(query, limit=100)
             out["search_core"].append(time.perf_counter() - t)
     store.close()
+    slowest.sort(reverse=True)
+    out["slowest"] = slowest[:5]  # type: ignore[assignment]
     return out
 
 
@@ -365,6 +369,7 @@ def main() -> None:
     print(
         f"  of which the search call alone: median {ms(statistics.median(figures['search_core']))}"
     )
+    print("  slowest keystrokes: " + ", ".join(f"{q!r} {ms(t)}" for t, q in figures["slowest"]))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process (transcript + search benchmarks): {peak:.0f} MB")
 

@@ -31,8 +31,10 @@ from .tokenize import NOSPACE_RUN, cjk_grams
 #: document, counts double; a part of a CamelCase identifier counts less than a whole word.
 TITLE_BOOST = 2.0
 PARTS_BOOST = 0.7
-#: A prefix expands to at most this many terms (the most frequent first).
+#: A prefix expands to at most this many terms (the most frequent first); a one-letter prefix
+#: (typed on the way to a word in live search) to fewer: it has thousands, each a long list.
 MAX_PREFIX_TERMS = 400
+MAX_SHORT_PREFIX_TERMS = 50
 #: Session-level exclusion looks at most at this many sessions; beyond, documents are
 #: excluded one by one (a session mentioning the word elsewhere may then still be listed).
 MAX_EXCLUDED_SESSIONS = 50_000
@@ -285,7 +287,8 @@ class Compiler:
     def expand(self, field_name: str, prefix: str) -> list[tantivy.Query]:
         """A term query per dictionary term starting with ``prefix`` (most frequent first,
         capped)."""
-        terms = self.searcher.terms_with_prefix(field_name, prefix, limit=MAX_PREFIX_TERMS)
+        cap = MAX_SHORT_PREFIX_TERMS if len(prefix) == 1 else MAX_PREFIX_TERMS
+        terms = self.searcher.terms_with_prefix(field_name, prefix, limit=cap)
         return [self.term(field_name, t) for t, _n in terms]
 
     def fuzzy(self, token: str, distance: int) -> tantivy.Query:

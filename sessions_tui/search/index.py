@@ -42,7 +42,7 @@ from ..store.errors import CorruptSessionFile, SessionNotFound
 from . import schema as f
 from .compile import Compiled, Compiler
 from .documents import Prepared, iter_prepared, project_values
-from .query import Parsed, loosen, parse, positive_text, unparse
+from .query import Node, Parsed, as_you_type, loosen, parse, positive_text, unparse
 from .results import IndexState, SearchHit, SearchResults, SessionResult, SuggestField
 from .snippets import Matcher, fragment
 
@@ -686,9 +686,15 @@ class SearchIndex:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, typing: bool = False
+    ) -> SearchResults:
         """Sessions matching ``query``, best first, each with up to three highlighted hits.
 
+        When nothing matches exactly, a looser reading is tried and named in ``looser``. With
+        ``typing`` (live search: the last word may be unfinished), that word as a prefix is
+        tried first (`as_you_type`): cheaper than the typo-tolerant reading, and what the
+        user most likely means.
         Never raises for what a user can type: see `SearchResults.notice`.
         """
         started = time.perf_counter()
@@ -699,8 +705,14 @@ class SearchIndex:
         try:
             searcher = gen.index.searcher()
             results = self._run(gen, searcher, parsed, query, limit, offset)
-            if results.total == 0 and positive_text(parsed.tree):
-                loose_tree = loosen(parsed.tree)
+            readings: list[Node | None] = []
+            if typing and query[-1:].strip():
+                readings.append(as_you_type(parsed.tree))
+            if positive_text(parsed.tree):
+                readings.append(loosen(parsed.tree))
+            for loose_tree in readings:
+                if results.total or loose_tree == parsed.tree:
+                    continue
                 loose = Parsed(loose_tree, [], parsed.in_title)
                 alt = self._run(gen, searcher, loose, query, limit, offset)
                 if alt.total:

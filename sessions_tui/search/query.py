@@ -572,6 +572,19 @@ def loosen(node: Node | None) -> Node | None:
     return node
 
 
+def as_you_type(node: Node | None) -> Node | None:
+    """The reading of a query still being typed: its last word is unfinished, so it matches
+    as a prefix (``retry b`` finds ``retry backoff``) instead of missing and falling back to
+    the slower looser reading. Words before it, phrases and filters are unchanged."""
+    if isinstance(node, Word):
+        return node if node.prefix or node.fuzzy is not None else Word(node.text, prefix=True)
+    if isinstance(node, (And, Or)) and node.children:
+        last = as_you_type(node.children[-1])
+        if last is not None:
+            return type(node)((*node.children[:-1], last))
+    return node
+
+
 def unparse(node: Node | None) -> str:
     """A query string for a tree (how the looser reading is shown)."""
     if node is None:

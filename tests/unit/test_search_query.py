@@ -191,6 +191,21 @@ def test_nothing_found_offers_the_looser_reading(index):
     assert "No exact matches" in (results.notice or "")
 
 
+def test_live_search_reads_an_unfinished_last_word_as_a_prefix(index):
+    """Typing `retry ba` on the way to `retry backoff` lists the session at once, as the
+    prefix reading (not the typo-tolerant one, which could match other words)."""
+    results = index.search("retry backo", typing=True)
+    assert ids(results) == {"S1"}
+    assert results.looser == "retry backo*"
+    # an exact match is kept as it is: the last word is not widened needlessly
+    exact = index.search("terraform timeout", typing=True)
+    assert ids(exact) == {"S2"} and exact.looser is None
+    # a trailing space says the word is finished: no prefix reading, the looser one instead
+    assert index.search("retry backo ", typing=True).looser != "retry backo*"
+    # outside live search (the CLI, export and cleanup scopes) nothing changes
+    assert index.search("retry backo").looser != "retry backo*"
+
+
 def test_nothing_found_even_loosely(index):
     results = index.search("qqqzzzxxx")
     assert results.total == 0 and results.results == [] and results.looser is None
@@ -290,3 +305,20 @@ def test_tui_filter_chips_round_trip():
     assert parse("from:2025-01-01").tree == parse("after:2025-01-01").tree
     # is:subagent asks the listing to include subagents; search always does.
     assert parse("is:subagent").tree is None and not parse("is:subagent").notices
+
+
+@pytest.mark.parametrize(
+    ("typed", "reading"),
+    [
+        ("retry ba", "retry ba*"),
+        ("terraform OR astr", "terraform OR astr*"),
+        ("retry -flak", "retry -flak"),  # an exclusion is never widened
+        ('retry "plan fa"', 'retry "plan fa"'),
+        ("retry tool:cod", "retry tool:cod"),
+        ("exponen*", "exponen*"),
+    ],
+)
+def test_the_as_you_type_reading_widens_only_the_last_bare_word(typed, reading):
+    from sessions_tui.search.query import as_you_type, unparse
+
+    assert unparse(as_you_type(parse(typed).tree)) == reading

@@ -409,7 +409,7 @@ class MainScreen(Screen[None]):
         worker = get_current_worker()
         if parsed.text and self.index is not None and self.index_state != "unavailable":
             try:
-                results = self.index.search(query, limit=SEARCH_PAGE)
+                results = self.index.search(query, limit=SEARCH_PAGE, typing=True)
             except Exception as exc:
                 self.app.call_from_thread(self._apply_error, query, exc)
                 return
@@ -581,7 +581,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="more", exit_on_error=False)
     def _fetch_more(self, query: str, offset: int) -> None:
-        results = self.index.search(query, limit=SEARCH_PAGE, offset=offset)
+        results = self.index.search(query, limit=SEARCH_PAGE, offset=offset, typing=True)
 
         def extend() -> None:
             source = self.session_list.source
