@@ -555,6 +555,7 @@ class MetaIndex:
             if other is None or st.st_mtime_ns > other[2].st_mtime_ns:
                 newest[sid] = (entry.name, entry.path, st)
         seen = {name for name, _path, _st in newest.values()}
+        unreadable: set[str] = set()  # ids whose newest file is corrupt
         todo: list[tuple[Path, os.stat_result]] = []
         for name, entry_path, st in newest.values():
             have = known.get(name)
@@ -563,6 +564,7 @@ class MetaIndex:
             problem = known_problems.get(name)
             if problem and problem == (st.st_size, st.st_mtime_ns):
                 report.problems.append((name, "(unchanged corrupt file)"))
+                unreadable.add(session_id_from_file_name(name) or name)
                 continue
             todo.append((Path(entry_path), st))
 
@@ -576,6 +578,7 @@ class MetaIndex:
             except CorruptSessionFile as exc:
                 new_problems.append((path.name, st.st_size, st.st_mtime_ns, exc.reason))
                 report.problems.append((path.name, exc.reason))
+                unreadable.add(session_id_from_file_name(path.name) or path.name)
                 if path.name in known:  # it was good once: its old row no longer holds
                     gone_now.append(known[path.name][0])
             else:
@@ -590,9 +593,12 @@ class MetaIndex:
             if progress:
                 progress(done, total)
         self.upsert(batch)
-        # A row whose file vanished goes, unless its id now lives in the other spelling.
+        # A row whose file vanished goes, unless its id now lives in a readable file of the
+        # other spelling (a corrupt one must not keep the old row listed as good).
         gone_ids = [
-            sid for name, (sid, _s, _m) in known.items() if name not in seen and sid not in newest
+            sid
+            for name, (sid, _s, _m) in known.items()
+            if name not in seen and (sid not in newest or sid in unreadable)
         ] + gone_now
         with conn:
             conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", new_problems)

@@ -145,6 +145,25 @@ def test_both_spellings_after_a_crash_list_the_newer_file(store: SessionStore) -
     assert store.layout.existing_session_files(victim.id) == [zst]
 
 
+def test_a_good_file_replaced_by_a_corrupt_other_spelling_is_no_longer_listed(
+    store: SessionStore,
+) -> None:
+    """<id>.json.zst gone, a damaged <id>.json in its place: the old row must not keep
+    listing the session as good while `show` fails on it."""
+    victim = store.list()[2]
+    path = store.layout.sessions / victim.file_name
+    other = (
+        victim.file_name.removesuffix(".zst")
+        if victim.file_name.endswith(".zst")
+        else (victim.file_name + ".zst")
+    )
+    path.unlink()
+    (store.layout.sessions / other).write_bytes(b'{"format": "sessions-tui-session", trunc')
+    for s in (store, SessionStore(store.root)):
+        assert victim.id not in [r.id for r in s.list()]
+        assert any(name == other for name, _reason in s.problems())
+
+
 def test_rebuild_index_matches_the_files(store: SessionStore) -> None:
     _write_behind_its_back(store, Session(id="extra", title="extra"))
     report = store.rebuild_index()
