@@ -91,6 +91,13 @@ def _print_summary(summary, *, verbose: bool, out=None) -> None:
             say(f"  {_safe(where)}: {_safe(reason)}")
         if len(summary.bad_lines) > limit:
             say(f"  ... and {len(summary.bad_lines) - limit} more (--verbose lists all)")
+    if summary.same_id:
+        say(f"Files giving a session id already seen ({len(summary.same_id)}):")
+        limit = len(summary.same_id) if verbose else LIST_LIMIT
+        for where, sid, action in summary.same_id[:limit]:
+            say(f"  {_safe(where)}: {_safe(sid)}: {_safe(action)}")
+        if len(summary.same_id) > limit:
+            say(f"  ... and {len(summary.same_id) - limit} more (--verbose lists all)")
     if summary.failures:
         say(f"Failed ({len(summary.failures)}):")
         limit = len(summary.failures) if verbose else LIST_LIMIT

@@ -104,6 +104,8 @@ class ImportSummary:
     by_source: Counter[str] = field(default_factory=Counter)
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
+    #: Another file already gave a session of the same id: (path, session id, what was done).
+    same_id: list[tuple[str, str, str]] = field(default_factory=list)
     busy: bool = False
     interrupted: bool = False
     state_rebuilt: bool = False
@@ -142,6 +144,7 @@ class ImportSummary:
         self.by_source.update(other.by_source)
         self.new_ids += other.new_ids
         self.updated_ids += other.updated_ids
+        self.same_id += other.same_id
         self.busy |= other.busy
         self.interrupted |= other.interrupted
         self.seconds += other.seconds
@@ -170,6 +173,7 @@ class ImportSummary:
             "skipped_types": dict(self.skipped_types.most_common()),
             "new_ids": self.new_ids,
             "updated_ids": self.updated_ids,
+            "same_id": [{"path": p, "session_id": i, "action": a} for p, i, a in self.same_id],
             "busy": self.busy,
             "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3),
@@ -278,7 +282,8 @@ def plan(
     # --from (forced) and a tool's own default location (one importer) need no check.
     verify = not forced and len(importers) > 1
     for given in paths:
-        path = Path(given).expanduser()
+        # Absolute: a session's source path must name its file from any directory.
+        path = Path(os.path.abspath(Path(given).expanduser()))
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.is_file()
@@ -355,6 +360,10 @@ def quarantined_ids(store: SessionStore) -> set[str]:
     return ids
 
 
+def _ids(session: Session) -> set[str]:
+    return {m.id for m in session.messages}
+
+
 def payload_hash(session: Session) -> str:
     """A hash of what the import produced, ignoring the fields the user owns."""
     data = session.model_dump_json(exclude=set(USER_FIELDS))
@@ -389,6 +398,7 @@ class ImportRun:
         #: not deleted by the user, so a file that produced one is read again to restore it.
         self._quarantined = quarantined_ids(store)
         self._pending: list[tuple[Session, str, str, str]] = []  # session, hash, path, kind
+        self._pending_at: dict[str, int] = {}  # session id -> its place in _pending
         self._pending_files: list[FileState] = []
         self._pending_bytes = 0
         self._blocked_files: set[str] = set()
@@ -557,6 +567,19 @@ class ImportRun:
             self._blocked_files.add(path)
             return
         sid = session.id
+        at = self._pending_at.get(sid)
+        if at is not None:  # an earlier file of this run gave the same id
+            earlier, _digest, earlier_path, kind = self._pending[at]
+            verdict = self._same_id(session, earlier, path, earlier_path, summary)
+            if verdict != "diverged":
+                summary.by_source[session.source] -= 1  # one session, counted once
+            if verdict == "part" or (verdict == "whole" and _ids(session) == _ids(earlier)):
+                summary.unchanged += 1
+                return
+            if verdict == "whole":
+                self._pending[at] = (session, digest, path, kind)
+                return
+            sid = session.id  # diverged: imported beside it under an id of its own
         if self.store.exists(sid):
             cached = self.state.payload_hashes([sid]).get(sid)
             if cached == digest and not self.force:
@@ -566,6 +589,14 @@ class ImportRun:
                 old = self.store.get(sid)
             except StoreError:
                 old = None  # unreadable stored copy: the fresh import replaces it
+            if old is not None and old.source_ref.path not in (None, session.source_ref.path):
+                verdict = self._same_id(session, old, path, old.source_ref.path, summary)
+                if verdict == "part":
+                    summary.unchanged += 1
+                    return
+                if verdict == "diverged":
+                    self._consider(session, path, summary)  # under its new id
+                    return
             if old is not None:
                 for name in USER_FIELDS:
                     setattr(session, name, getattr(old, name))
@@ -573,12 +604,46 @@ class ImportRun:
                     summary.unchanged += 1
                     self.state.record_sessions([(sid, path, digest)])
                     return
-            self._pending.append((session, digest, path, "updated"))
+            self._queue(session, digest, path, "updated")
             return
         if not self.restore_deleted and self._deleted_by_user(sid):
             summary.kept_deleted += 1
             return
-        self._pending.append((session, digest, path, "new"))
+        self._queue(session, digest, path, "new")
+
+    def _queue(self, session: Session, digest: str, path: str, kind: str) -> None:
+        self._pending_at[session.id] = len(self._pending)
+        self._pending.append((session, digest, path, kind))
+
+    @staticmethod
+    def _same_id(
+        session: Session, other: Session, path: str, other_path: str | None, summary: ImportSummary
+    ) -> str:
+        """Two files give one session id (a copy, a renamed backup, an export imported as a
+        zip and as a folder): never let one silently replace the other.
+
+        Returns "part" (every message of ``session`` is in ``other``: nothing to add),
+        "whole" (``session`` holds all of ``other`` and more, or the same messages: it
+        replaces it), or "diverged" (each has messages the other lacks: ``session`` gets an id
+        of its own, derived from its path, and both are kept).
+        """
+        mine, theirs = _ids(session), _ids(other)
+        where = f"same session id as {other_path}" if other_path else "same session id"
+        if mine < theirs or (mine == theirs and not mine):
+            summary.same_id.append((path, session.id, f"{where}; a part of it, nothing added"))
+            return "part"
+        if theirs <= mine:
+            if mine != theirs:
+                summary.same_id.append((path, session.id, f"{where}; a longer copy, updated"))
+            return "whole"
+        suffix = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+        new_id = f"{session.id[: 200 - 14]}.copy-{suffix}"
+        summary.same_id.append(
+            (path, session.id, f"{where} but different messages; imported as {new_id}")
+        )
+        session.extra["sameIdAs"] = session.id
+        session.id = new_id
+        return "diverged"
 
     def _deleted_by_user(self, sid: str) -> bool:
         """In the trash, or imported before and gone since, except by quarantine: a corrupt
@@ -595,6 +660,7 @@ class ImportRun:
     def _flush(self, summary: ImportSummary) -> None:
         """Save pending sessions under one lock, then record their files as imported."""
         pending, self._pending = self._pending, []
+        self._pending_at.clear()
         files, self._pending_files = self._pending_files, []
         self._pending_bytes = 0
         failed_paths: set[str] = set(self._blocked_files)

@@ -157,6 +157,83 @@ def test_grown_log_updates_in_place_keeping_user_fields(tmp_path: Path, store) -
     assert len(store.list()) == 1
 
 
+def _conversation(path: Path, *turns: tuple[str, str]) -> Path:
+    """A Claude Code log of (uuid, prompt) user turns, each answered."""
+    lines, parent = [], None
+    for i, (uuid, prompt) in enumerate(turns):
+        lines.append(entry("user", uuid, parent, prompt, f"10:{i:02d}:00"))
+        lines.append(entry("assistant", f"{uuid}-a", uuid, f"answer to {prompt}", f"10:{i:02d}:30"))
+        parent = f"{uuid}-a"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(lines))
+    return path
+
+
+def test_a_partial_copy_under_another_name_never_replaces_the_full_session(
+    tmp_path: Path, store: SessionStore
+) -> None:
+    """A backup holding the first lines of a log claims the same session id: it sorts after
+    the real file, and must not replace its 6 messages by its 2, in one run or the next."""
+    full = _conversation(
+        tmp_path / "src" / f"{SID}.jsonl", ("u1", "one"), ("u2", "two"), ("u3", "x")
+    )
+    part = tmp_path / "src" / "zz-backup.jsonl"
+    part.write_text("".join(full.read_text().splitlines(keepends=True)[:2]))
+    summary = import_paths(store, [tmp_path / "src"])
+    assert (summary.new, summary.unchanged) == (1, 1)
+    assert [(p, a.split(";")[1].strip()) for p, _sid, a in summary.same_id] == [
+        (str(part), "a part of it, nothing added")
+    ]
+    assert store.get(f"claude-code-{SID}").message_count == 6
+    # the copy imported on its own later adds nothing either
+    fresh = SessionStore(tmp_path / "store2")
+    import_paths(fresh, [full])
+    assert import_paths(fresh, [part]).unchanged == 1
+    assert fresh.get(f"claude-code-{SID}").message_count == 6
+
+
+def test_two_diverged_files_with_one_session_id_are_both_kept(
+    tmp_path: Path, store: SessionStore
+) -> None:
+    _conversation(tmp_path / "src" / f"{SID}.jsonl", ("u1", "common"), ("u2", "only in the first"))
+    other = _conversation(tmp_path / "src" / "copy.jsonl", ("u1", "common"), ("u9", "a branch"))
+    summary = import_paths(store, [tmp_path / "src"])
+    assert summary.new == 2 and len(store.list()) == 2
+    [(path, _sid, action)] = summary.same_id
+    assert path == str(other) and "different messages; imported as" in action
+    texts = {
+        s.id: " ".join(m.text for m in s.messages) for s in (store.get(r.id) for r in store.list())
+    }
+    assert any("only in the first" in t for t in texts.values())
+    assert any("a branch" in t for t in texts.values())
+    again = import_paths(store, [tmp_path / "src"], force=True)
+    assert (again.new, again.updated) == (0, 0) and len(store.list()) == 2
+
+
+def test_one_export_as_a_zip_and_as_a_folder_counts_its_sessions_once(
+    realdata: Path, tmp_path: Path, store: SessionStore
+) -> None:
+    member = next((realdata / "chatgpt-export").rglob("conversations.json"))
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(member, "conversations.json")
+    summary = import_paths(store, [archive, member.parent])
+    assert summary.new == store.count() == summary.unchanged
+    assert summary.by_source == {"chatgpt": store.count()}
+
+
+def test_source_paths_are_absolute_whatever_the_working_directory(
+    cc: Path, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(cc.parent)
+    import_paths(store, [Path(cc.name)])
+    paths = {store.get(r.id).source_ref.path for r in store.list()}
+    assert paths and all(p is not None and Path(p).is_absolute() for p in paths)
+    monkeypatch.chdir(cc)
+    again = import_paths(store, [Path(".")])
+    assert (again.new, again.updated) == (0, 0)
+
+
 def test_sessions_deleted_at_source_stay(cc: Path, store: SessionStore) -> None:
     import_paths(store, [cc])
     (cc / "marot-spotter" / "tool_heavy.jsonl").unlink()
