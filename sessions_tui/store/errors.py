@@ -62,5 +62,16 @@ class ReadOnlySession(StoreError):
     """The file was written by a newer format version: it may be read, never rewritten."""
 
 
+class SessionExists(StoreError):
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(f"a session with id {session_id!r} already exists")
+
+
+class UnreadableSessionFile(CorruptSessionFile):
+    """The file could not be read at all (permissions, I/O): it may be intact, so it is
+    reported but never quarantined."""
+
+
 class NotAStore(StoreError):
     """The directory exists and is not empty, but is not a sessions-tui store."""

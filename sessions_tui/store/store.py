@@ -51,9 +51,11 @@ from .errors import (
     NotAStore,
     ReadOnlySession,
     SaveFailed,
+    SessionExists,
     SessionNotFound,
     StoreBusy,
     StoreError,
+    UnreadableSessionFile,
 )
 from .fileformat import (
     ZSTD_MAGIC,
@@ -277,6 +279,7 @@ class SessionStore:
         unknown = sorted(set(named) - set(fields))
         if unknown:
             raise TypeError(f"unknown store setting(s): {', '.join(unknown)}")
+        self._refuse_newer_store()
         with self.writing():
             settings = self.manifest.settings
             # keep a newer release's unknown settings, but drop an extra key that spells a known
@@ -351,7 +354,7 @@ class SessionStore:
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise CorruptSessionFile(path, f"cannot read: {exc.strerror or exc}") from None
+            raise UnreadableSessionFile(path, f"cannot read: {exc.strerror or exc}") from None
         return decode(data, path, expected_id=session_id_from_file_name(path.name))
 
     def path_of(self, session_id: str) -> Path:
@@ -454,8 +457,7 @@ class SessionStore:
         """Check one session can be written, and encode it: (session, target, bytes, stale)."""
         if not is_valid_session_id(session.id):
             raise StoreError(f"invalid session id {session.id!r}")
-        if self.newer_format:
-            raise ReadOnlySession(f"{self.root}: store written by a newer sessions-tui")
+        self._refuse_newer_store()
         existing = self.layout.existing_session_files(session.id)
         for path in existing:
             self._refuse_newer(path)
@@ -466,6 +468,20 @@ class SessionStore:
         target = self.layout.session_file(session.id, settings.compress)
         data = encode(session, compress=settings.compress, level=settings.compression_level)
         return session, target, data, [p for p in existing if p != target]
+
+    def _refuse_rewrite(self, session_id: str) -> None:
+        """`ReadOnlySession` if saving ``session_id`` would rewrite a newer format's file."""
+        self._refuse_newer_store()
+        for path in self.layout.existing_session_files(session_id):
+            self._refuse_newer(path)
+
+    def _refuse_newer_store(self) -> None:
+        """A store written by a newer sessions-tui is read, never changed (storage-format §2)."""
+        if self.newer_format:
+            raise ReadOnlySession(
+                f"{self.root}: store written by a newer sessions-tui (format version "
+                f"{self.manifest.format_version}); it is read-only for this version"
+            )
 
     def _refuse_newer(self, path: Path) -> None:
         try:
@@ -499,7 +515,13 @@ class SessionStore:
         session_id: str | None = None,
         **extra: Any,
     ) -> Session:
-        """Create and save an empty session, returning it."""
+        """Create and save an empty session, returning it.
+
+        An explicit ``session_id`` that is already taken raises `SessionExists`: creating
+        never overwrites (use `get` and `save` to replace a session on purpose).
+        """
+        if session_id is not None and (session_id in self._pending or self.exists(session_id)):
+            raise SessionExists(session_id)
         session = Session(
             id=session_id or new_id(),
             title=title,
@@ -530,7 +552,10 @@ class SessionStore:
         An appended message is durable once `flush` or `close` returns.
         """
         with self._pending_lock:
-            session = self._pending.get(session_id) or self.get(session_id)
+            session = self._pending.get(session_id)
+            if session is None:
+                session = self.get(session_id)
+                self._refuse_rewrite(session_id)  # now, not at a later flush of other appends
             blocks = (
                 [TextBlock(text=content)]
                 if isinstance(content, str)
@@ -579,10 +604,30 @@ class SessionStore:
                     self._arm_flush_timer()  # busy or failing disk: try again later
 
     def flush(self) -> None:
-        """Save every session with unsaved appends. Durable when this returns."""
+        """Save every session with unsaved appends. Durable when this returns.
+
+        If one session cannot be saved, the others still are; the first error is raised
+        after them. A failed session's appends stay pending (retried next flush), unless it
+        can never be saved (`ReadOnlySession`).
+        """
         with self._pending_lock:
             if self._pending:
-                self.save_many(list(self._pending.values()))
+                try:
+                    self.save_many(list(self._pending.values()))
+                except StoreBusy:
+                    raise
+                except (StoreError, OSError):
+                    first: Exception | None = None
+                    for session in list(self._pending.values()):
+                        try:
+                            self.save(session)
+                        except ReadOnlySession as exc:
+                            self._pending.pop(session.id, None)  # can never be saved
+                            first = first or exc
+                        except (StoreError, OSError) as exc:
+                            first = first or exc
+                    if first is not None:
+                        raise first from None
             self._last_flush = time.monotonic()
 
     def flush_quietly(self) -> None:
@@ -590,12 +635,14 @@ class SessionStore:
             self.flush()
 
     def close(self) -> None:
-        with self._pending_lock:
-            if self._flush_timer is not None:
-                self._flush_timer.cancel()
-                self._flush_timer = None
-            self.flush()
-        self.index.close()
+        try:
+            with self._pending_lock:
+                if self._flush_timer is not None:
+                    self._flush_timer.cancel()
+                    self._flush_timer = None
+                self.flush()
+        finally:
+            self.index.close()
 
     def __enter__(self) -> SessionStore:
         return self
@@ -635,9 +682,15 @@ class SessionStore:
         reason: str = "delete",
         details: dict[str, Any] | None = None,
     ) -> list[TrashEntry]:
-        """Move sessions to the trash in one step that completes or changes nothing."""
+        """Move sessions to the trash in one step that completes or changes nothing.
+
+        Unsaved appends to a deleted session are dropped: deleting wins.
+        """
         ids = list(dict.fromkeys(session_ids))
-        with self.writing():
+        self._refuse_newer_store()
+        with self._pending_lock, self.writing():
+            for sid in ids:
+                self._pending.pop(sid, None)
             moves: list[tuple[Path, Path]] = []
             stamp = int(time.time() * 1000)
             for sid in ids:
@@ -758,6 +811,7 @@ class SessionStore:
         A name is a trash entry name or a session id (its newest trash entry).
         """
         report = RestoreReport()
+        self._refuse_newer_store()
         with self.writing():
             entries = self.trash()
             if names_or_ids is None:
@@ -796,6 +850,7 @@ class SessionStore:
         return report
 
     def empty_trash(self, entries: Iterable[TrashEntry] | None = None) -> int:
+        self._refuse_newer_store()
         with self.writing():
             victims = list(entries) if entries is not None else self.trash()
             for entry in victims:
@@ -842,6 +897,8 @@ class SessionStore:
     def verify(self, *, repair: bool = False) -> VerifyReport:
         """Read and check every session file; with ``repair`` move bad ones to quarantine/."""
         report = VerifyReport()
+        if repair:
+            self._refuse_newer_store()
         with self.writing() if repair else contextlib.nullcontext():
             for entry in sorted(os.scandir(self.layout.sessions), key=lambda e: e.name):
                 if session_id_from_file_name(entry.name) is None:
@@ -854,7 +911,7 @@ class SessionStore:
                     continue
                 except CorruptSessionFile as exc:
                     report.problems.append((path, exc.reason))
-                    if repair:
+                    if repair and not isinstance(exc, UnreadableSessionFile):
                         stamp = int(time.time() * 1000)
                         dst = self.layout.quarantine / f"{path.name}.{stamp}"
                         sid = session_id_from_file_name(path.name) or path.name
@@ -875,8 +932,7 @@ class SessionStore:
     def migrate(self, progress: Callable[[int, int], None] | None = None) -> MigrateReport:
         """Rewrite every older-format file in the current format, after a backup."""
         report = MigrateReport()
-        if self.newer_format:
-            raise ReadOnlySession(f"{self.root}: store written by a newer sessions-tui")
+        self._refuse_newer_store()
         with self.writing():
             todo: list[Path] = []
             entries = [
@@ -893,8 +949,8 @@ class SessionStore:
                 except Exception as exc:
                     report.problems.append((path, f"unreadable header: {exc}"))
                     continue
-                if not isinstance(version, int):
-                    report.problems.append((path, "no formatVersion"))
+                if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                    report.problems.append((path, f"bad formatVersion {version!r}"))
                 elif version < CURRENT_FORMAT_VERSION:
                     todo.append(path)
                 elif version > CURRENT_FORMAT_VERSION:

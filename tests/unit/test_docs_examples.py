@@ -38,6 +38,7 @@ def test_python_api_example_runs(
     exec(compile(_python_blocks("python-api.md")[0], "python-api.md example", "exec"), {})
     out = capsys.readouterr().out
     assert "Plan the database migration" in out
+    assert out.rstrip().endswith(" Plan the database migration 3"), "the listing counts appends"
 
     store = SessionStore(tmp_path / "notes" / "chat-store")
     [summary] = store.list()

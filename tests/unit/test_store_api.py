@@ -155,3 +155,73 @@ def test_add_message_to_unknown_session_is_a_clear_error(tmp_path: Path) -> None
 
     with pytest.raises(SessionNotFound, match="no session with id 'nope'"):
         SessionStore(tmp_path / "s").add_message("nope", "user", "hi")
+
+
+def test_create_session_never_overwrites_an_existing_id(tmp_path: Path) -> None:
+    from sessions_tui.store import SessionExists
+
+    with SessionStore(tmp_path / "s", flush_interval=0) as store:
+        store.create_session("important", session_id="chat-1")
+        store.add_message("chat-1", "user", "keep me")
+        with pytest.raises(SessionExists, match="chat-1"):
+            store.create_session("new", session_id="chat-1")
+    got = SessionStore(tmp_path / "s").get("chat-1")
+    assert got.title == "important" and [m.text for m in got.messages] == ["keep me"]
+
+
+def test_deleting_a_session_with_unsaved_appends_does_not_bring_it_back(tmp_path: Path) -> None:
+    with SessionStore(tmp_path / "s", flush_interval=3600, autoflush=False) as store:
+        session = store.create_session("doomed")
+        store.add_message(session.id, "user", "pending")
+        store.delete([session.id])
+    reopened = SessionStore(tmp_path / "s")
+    assert not reopened.exists(session.id)
+    assert [e.session_id for e in reopened.trash()] == [session.id]
+    assert reopened.restore([session.id]).restored == [session.id]
+
+
+def test_one_session_that_cannot_be_saved_does_not_lose_the_others_appends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions_tui.store import SaveFailed
+
+    store = SessionStore(tmp_path / "s", flush_interval=3600, autoflush=False)
+    good, bad = store.create_session("good"), store.create_session("bad")
+    store.add_message(good.id, "user", "important append")
+    store.add_message(bad.id, "user", "this one fails")
+    real = store._prepare
+
+    def failing(session):
+        if session.id == bad.id:
+            raise SaveFailed(tmp_path / "x", OSError(28, "No space left on device"))
+        return real(session)
+
+    monkeypatch.setattr(store, "_prepare", failing)
+    with pytest.raises(SaveFailed):
+        store.flush()
+    assert [m.text for m in SessionStore(tmp_path / "s").get(good.id).messages] == [
+        "important append"
+    ]
+    monkeypatch.setattr(store, "_prepare", real)
+    store.flush()  # the failed one stayed pending and is saved now
+    assert [m.text for m in SessionStore(tmp_path / "s").get(bad.id).messages] == ["this one fails"]
+
+
+def test_verify_repair_reports_but_never_quarantines_a_file_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permissions or I/O errors say nothing about the file's bytes: it may be intact."""
+    store = SessionStore(tmp_path / "s")
+    session = store.create_session("locked away")
+    path = store.path_of(session.id)
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = store.verify(repair=True)
+    assert [(p, r) for p, r in report.problems] == [(path, "cannot read: Permission denied")]
+    assert report.quarantined == [] and path.exists()

@@ -138,6 +138,8 @@ def test_newer_version_file_is_read_but_never_rewritten(tmp_path: Path) -> None:
         store.save(future)
     with pytest.raises(ReadOnlySession):
         store.set_starred(["future"], True)
+    with pytest.raises(ReadOnlySession):  # at the append, not at some later flush
+        store.add_message("future", "user", "hello from an older version")
     assert path.read_bytes() == original
     assert [p.name for p in store.layout.sessions.glob("future*")] == ["future.json"]
 
@@ -162,4 +164,14 @@ def test_newer_version_store_is_read_only(tmp_path: Path) -> None:
         store.save(Session(id="b"))
     with pytest.raises(ReadOnlySession):
         store.migrate()
+    for change in (
+        lambda: store.delete(["a"]),
+        lambda: store.update_settings(retention_days=30),
+        lambda: store.verify(repair=True),
+        lambda: store.restore(None),
+        lambda: store.empty_trash(),
+    ):
+        with pytest.raises(ReadOnlySession):
+            change()
     assert json.loads((root / "store.json").read_bytes())["formatVersion"] == 99
+    assert store.get("a").title == "a" and store.trash() == []
