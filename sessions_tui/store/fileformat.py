@@ -18,15 +18,17 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import zstandard
+from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from ..models import Session
 from .errors import CorruptSessionFile, StoreError
-from .migrations import CURRENT_FORMAT_VERSION, migrate_payload
+from .migrations import CURRENT_FORMAT_VERSION, migrate_payload, readable_newer_payload
 
 FORMAT_NAME = "sessions-tui-session"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -160,8 +162,13 @@ def decode(data: bytes, path: Path | str, *, expected_id: str | None = None) -> 
             raise ValueError(f"bad checksum field {checksum!r}")
         if hashlib.sha256(payload).hexdigest() != checksum[7:]:
             raise ValueError("checksum mismatch: the file was changed or damaged after writing")
-        if version == CURRENT_FORMAT_VERSION or version > CURRENT_FORMAT_VERSION:
+        if version == CURRENT_FORMAT_VERSION:
             session = Session.model_validate_json(payload)
+        elif version > CURRENT_FORMAT_VERSION:
+            try:
+                session = Session.model_validate_json(payload)
+            except ValidationError:  # new block types, roles, kinds: read what we can
+                session = Session.model_validate(readable_newer_payload(json.loads(payload)))
         else:
             session = Session.model_validate(migrate_payload(json.loads(payload), version))
     except CorruptSessionFile:
@@ -171,11 +178,28 @@ def decode(data: bytes, path: Path | str, *, expected_id: str | None = None) -> 
     except Exception as exc:  # zstd, JSON, UTF-8 and validation errors all mean "corrupt"
         reason = _short_reason(exc)
         raise CorruptSessionFile(path, reason) from None
+    _date_undated(session, path)
     if expected_id is not None and session.id != expected_id:
         raise CorruptSessionFile(
             path, f"session id {session.id!r} does not match the file name ({expected_id!r})"
         )
     return DecodedFile(session, version, version > CURRENT_FORMAT_VERSION)
+
+
+def _date_undated(session: Session, path: Path | str) -> None:
+    """A file written by another program without ``created``/``updated`` gets its file's
+    modification time, not the time of each read (which would move it on every listing)."""
+    missing = {"created", "updated"} - session.model_fields_set
+    if not missing:
+        return
+    try:
+        mtime = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
+    except OSError:
+        return
+    created = session.created if "created" not in missing else None
+    updated = session.updated if "updated" not in missing else None
+    session.created = created or updated or mtime
+    session.updated = updated or max(session.created, mtime)
 
 
 def _short_reason(exc: BaseException, what: str = "session") -> str:

@@ -69,3 +69,38 @@ def migrate_payload(payload: Payload, from_version: int) -> Payload:
         payload = step(payload)
         version += 1
     return payload
+
+
+_KNOWN_BLOCKS = {"text", "thinking", "tool_call", "tool_result", "attachment"}
+_KNOWN_ROLES = {"user", "assistant", "system", "tool"}
+_KNOWN_KINDS = {"message", "summary", "context", "command", "event", "error"}
+
+
+def readable_newer_payload(payload: Payload) -> Payload:
+    """A view of a newer version's payload this version can load, for reading only.
+
+    Newer versions may add block types, roles or message kinds: an unknown block becomes a
+    text block naming its type and holding its JSON, an unknown role or kind a system event.
+    Such a file is never rewritten (storage-format.md, versions), so nothing of it is lost.
+    """
+    import json
+
+    if not isinstance(payload, dict):
+        raise ValueError("session payload is not a JSON object")
+    for message in payload.get("messages") or []:
+        if not isinstance(message, dict):
+            continue
+        if message.get("role") not in _KNOWN_ROLES:
+            message["role"] = "system"
+            message["kind"] = "event"
+        if message.get("kind", "message") not in _KNOWN_KINDS:
+            message["kind"] = "event"
+        blocks = message.get("content")
+        if not isinstance(blocks, list):
+            continue
+        for i, block in enumerate(blocks):
+            kind = block.get("type") if isinstance(block, dict) else None
+            if kind not in _KNOWN_BLOCKS:
+                text = json.dumps(block, ensure_ascii=False, default=str)
+                blocks[i] = {"type": "text", "text": f"[{kind or 'unknown'} block] {text}"}
+    return payload

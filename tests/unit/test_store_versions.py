@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from sessions_tui.models import Session, TextBlock
+from sessions_tui.models import Message, Session, TextBlock
 from sessions_tui.store import ReadOnlySession, SessionStore
 from sessions_tui.store.fileformat import ZSTD_MAGIC, dump_payload, read_header
 from sessions_tui.store.migrations import CURRENT_FORMAT_VERSION
@@ -175,3 +176,54 @@ def test_newer_version_store_is_read_only(tmp_path: Path) -> None:
             change()
     assert json.loads((root / "store.json").read_bytes())["formatVersion"] == 99
     assert store.get("a").title == "a" and store.trash() == []
+
+
+def test_a_newer_file_with_block_types_this_version_does_not_know_is_still_read(
+    tmp_path: Path,
+) -> None:
+    store = SessionStore(tmp_path / "store")
+    future = Session(
+        id="future",
+        title="from sessions-tui 9",
+        messages=[Message(id="m1", role="user", content=[TextBlock(text="look at this")])],
+    )
+    raw = _newer_file(future).replace(
+        b'"content":[{"type":"text","text":"look at this"}]',
+        b'"content":[{"type":"text","text":"look at this"},'
+        b'{"type":"hologram","frames":3,"caption":"a spinning cube"}]',
+    )
+    assert b"hologram" in raw
+    raw = raw.replace(  # the checksum covers the payload: recompute it
+        raw[raw.index(b"sha256:") + 7 : raw.index(b"sha256:") + 71],
+        hashlib.sha256(raw[raw.index(b'"session":') + 10 : raw.rindex(b"}")]).hexdigest().encode(),
+    )
+    path = store.layout.sessions / "future.json"
+    path.write_bytes(raw)
+    got = store.get("future")
+    assert got.messages[0].content[0] == TextBlock(text="look at this")
+    shown = got.messages[0].content[1]
+    assert (
+        isinstance(shown, TextBlock) and "hologram" in shown.text and "spinning cube" in shown.text
+    )
+    report = store.verify(repair=True)
+    assert report.ok and report.newer_version == [path] and path.read_bytes() == raw
+
+
+def test_a_file_without_dates_is_dated_by_its_mtime_not_by_each_read(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "store")
+    payload = b'{"id":"undated","title":"written by hand"}'
+    digest = hashlib.sha256(payload).hexdigest()
+    path = store.layout.sessions / "undated.json"
+    path.write_bytes(
+        b'{"format":"sessions-tui-session","formatVersion":2,"checksum":"sha256:'
+        + digest.encode()
+        + b'","session":'
+        + payload
+        + b"}\n"
+    )
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    first = store.get("undated")
+    assert first.created.timestamp() == first.updated.timestamp() == 1_700_000_000
+    store.rebuild_index()
+    [row] = SessionStore(store.root).list()
+    assert row.updated_ms == 1_700_000_000_000 == store.get("undated").updated.timestamp() * 1000
