@@ -183,7 +183,7 @@ SECRET_RULES: tuple[Rule, ...] = (
     # <password> or *** are left alone: they are not secrets and flagging them is noise.
     _rule(
         "url-password",
-        r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}+://[^\s/:@?#\"'<>]{1,256}+:"
+        r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}+://[^\s/:@?#\"'<>]{0,256}+:"
         r"(?P<secret>[^\s/@?#\"'<>]{1,256}+)@",
         ("://",),
         check=lambda s: not _placeholder_password(s),
@@ -315,24 +315,13 @@ class RedactionOptions:
         return self.secrets or self.emails or self.home_paths or self.entropy or bool(self.patterns)
 
 
-#: Keys in a session's data that are identifiers, not text: never redacted, so the output stays
-#: a valid session (ids keep their alphabet) and links between messages survive.
-_STRUCTURAL_KEYS = frozenset(
-    {
-        "id",
-        "parentId",
-        "callId",
-        "parentSessionId",
-        "source",
-        "type",
-        "role",
-        "kind",
-        "mimeType",
-        "alternate",
-        "starred",
-        "isError",
-    }
-)
+#: Members of the session model that are identifiers, not text: never redacted, so the output
+#: stays a valid session (ids keep their alphabet) and links between messages survive. Only
+#: the model's own members: the same names inside free-form data (a tool call's ``input``,
+#: ``extra``) are redacted like any text.
+_SESSION_IDS = frozenset({"id", "parentSessionId", "source"})
+_MESSAGE_IDS = frozenset({"id", "parentId", "role", "kind"})
+_BLOCK_IDS = frozenset({"type", "id", "callId", "kind", "mimeType"})
 
 
 class Redactor:
@@ -404,7 +393,9 @@ class Redactor:
         went through is replaced whole (`redact_title` also catches one it cannot trace)."""
         counts: Counter[str] = Counter()
         data = session.model_dump(mode="python", by_alias=True)
-        cleaned = self._walk(data, counts, None)
+        messages = data.pop("messages", None) or []
+        cleaned = self._walk_model(data, counts, _SESSION_IDS)
+        cleaned["messages"] = [self._walk_message(m, counts) for m in messages]
         if session.title.strip():
             line = _title_source(session)
             if line is not None:  # its secrets are counted in the message it came from
@@ -414,13 +405,33 @@ class Redactor:
             return session, counts
         return Session.model_validate(cleaned), counts
 
-    def _walk(self, value: Any, counts: Counter[str], key: str | None) -> Any:
+    def _walk_model(
+        self, data: dict[str, Any], counts: Counter[str], ids: frozenset[str]
+    ) -> dict[str, Any]:
+        """One level of the model: its identifier members kept, everything else redacted."""
+        return {k: v if k in ids else self._walk(v, counts) for k, v in data.items()}
+
+    def _walk_message(self, message: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
+        cleaned = self._walk_model(
+            {k: v for k, v in message.items() if k != "content"}, counts, _MESSAGE_IDS
+        )
+        cleaned["content"] = [
+            self._walk_model(b, counts, _BLOCK_IDS) if isinstance(b, dict) else b
+            for b in message.get("content") or []
+        ]
+        return cleaned
+
+    def _walk(self, value: Any, counts: Counter[str]) -> Any:
+        """Free-form data: every string redacted, keys included."""
         if isinstance(value, str):
-            return value if key in _STRUCTURAL_KEYS else self.redact_text(value, counts)
+            return self.redact_text(value, counts)
         if isinstance(value, dict):
-            return {k: self._walk(v, counts, k) for k, v in value.items()}
+            return {
+                (self.redact_text(k, counts) if isinstance(k, str) else k): self._walk(v, counts)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
-            return [self._walk(v, counts, key) for v in value]
+            return [self._walk(v, counts) for v in value]
         return value
 
 

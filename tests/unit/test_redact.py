@@ -203,6 +203,59 @@ def test_session_redaction_reaches_tool_inputs_and_outputs_but_never_ids() -> No
     assert redacted.messages[1].content[0].input["n"] == 1
 
 
+def test_secrets_under_identifier_names_inside_free_form_data_are_redacted() -> None:
+    """`id`, `type`, `role`... are kept only as the model's own members: in a tool's input, in
+    `extra` or in the tags they are data like any other, and so are dictionary keys."""
+    p = PLANTED
+    session = Session(
+        id="s1",
+        tags=[p["stripe-key"]],
+        extra={"source": p["slack-token"]},
+        messages=[
+            Message(
+                id="m1",
+                role="assistant",
+                content=[
+                    ToolCallBlock(
+                        id="c1",
+                        name="http",
+                        input={
+                            "id": p["github-token"],
+                            "type": p["aws-access-key"],
+                            "role": p["openai-key"],
+                            "headers": {"kind": p["gitlab-token"]},
+                            p["huggingface-token"]: "as a key",
+                        },
+                    ),
+                    ToolResultBlock(call_id="c1", output="ok"),
+                ],
+            )
+        ],
+    )
+    redacted, counts = Redactor().redact_session(session)
+    dumped = redacted.model_dump_json()
+    for kind in (
+        "stripe-key",
+        "slack-token",
+        "github-token",
+        "aws-access-key",
+        "openai-key",
+        "gitlab-token",
+        "huggingface-token",
+    ):
+        assert p[kind] not in dumped, kind
+        assert counts[kind] == 1, kind
+    # the model's own identifiers stay, so the session is still valid and linked
+    assert redacted.id == "s1" and redacted.messages[0].id == "m1"
+    assert redacted.messages[0].content[1].call_id == "c1"
+
+
+def test_url_password_with_an_empty_user_name() -> None:
+    out, counts = redact("REDIS_URL=redis://:s3cretpw@cache:6379/0")
+    assert out == "REDIS_URL=redis://:[REDACTED:url-password]@cache:6379/0"
+    assert counts == Counter({"url-password": 1})
+
+
 # -- linear time on hostile input -----------------------------------------------------------
 
 SIZE = 200_000
