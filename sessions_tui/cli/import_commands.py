@@ -122,7 +122,7 @@ def _print_summary(summary, *, verbose: bool, out=None) -> None:
     "source",
     metavar="SOURCE",
     help="Read PATHS as this source (claude-code, codex-cli, gemini-cli, aider, chatgpt, "
-    "claude-ai) instead of detecting the format.",
+    "claude-ai, or sessions-tui for its own JSON export) instead of detecting the format.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--force", is_flag=True, help="Re-read files even if unchanged since last import.")

@@ -221,18 +221,22 @@ def _zip_member_head(path: Path) -> bytes | None:
 
 def _sniffer(importers: dict[str, Importer], path: Path) -> tuple[Importer | None, str]:
     """The importer that recognises a single file, and a reason if none does."""
-    if zipfile.is_zipfile(path):
-        head = _zip_member_head(path)
-        if head is None:
-            return None, f"zip without a readable {' or '.join(EXPORT_MEMBERS)}"
-    else:
-        head = _read_head(path)
+    is_zip = zipfile.is_zipfile(path)
+    # A web export's zip is told by its member; any other zip (sessions-tui's own JSON
+    # export) by its first bytes, which the native importer looks inside.
+    head = (_zip_member_head(path) if is_zip else None) or _read_head(path)
     for importer in importers.values():
         try:
             if importer.sniff(path, head):
                 return importer, ""
         except Exception:  # sniff must never raise; a buggy one must not stop the run
             continue
+    if is_zip:
+        members = " or ".join(EXPORT_MEMBERS)
+        return None, (
+            f"zip without a readable {members} or sessions-tui session files "
+            "(--from SOURCE reads it as that source and says what is wrong)"
+        )
     tried = ", ".join(importers)
     return None, f"not a session file of any known tool (tried {tried})"
 

@@ -270,6 +270,24 @@ def test_json_zip_and_directory_exports_reimport(store: SessionStore, tmp_path: 
         assert all(s == store.get(s.id) for s in got)
 
 
+def test_every_json_export_layout_imports_by_plain_import_path(
+    store: SessionStore, tmp_path: Path
+) -> None:
+    """What a user does: `sessions-tui import backup.zip` (no --from) on each export layout."""
+    from sessions_tui.importers.runner import import_paths
+
+    ids = sorted(s.id for s in store.list())[:5]
+    export_sessions(store, ids, "json", tmp_path / "b.zip", layout="zip")
+    export_sessions(store, ids, "json", tmp_path / "dir", layout="per-session")
+    export_sessions(store, ids, "json", tmp_path / "one.json")
+    for i, path in enumerate(("b.zip", "dir", "one.json")):
+        fresh = SessionStore(tmp_path / f"fresh{i}")
+        summary = import_paths(fresh, [tmp_path / path])
+        assert not summary.failures, (path, summary.failures)
+        assert sorted(r.id for r in fresh.list()) == ids, path
+        assert all(fresh.get(sid) == store.get(sid) for sid in ids), path
+
+
 def test_a_corrupt_line_in_a_json_export_is_reported_and_the_rest_import(
     store: SessionStore, tmp_path: Path
 ) -> None:
