@@ -62,6 +62,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("import: sessions…", "From your tools' folders or any file, folder or zip", "import_dialog"),
     ("import: from every tool now", "Import new and changed sessions", "import"),
     ("cleanup: old, large or duplicate sessions…", "Preview, move to trash, undo", "cleanup"),
+    ("trash: deleted sessions…", "List, restore or empty the trash", "trash"),
     ("import: cancel", "Stop a running import", "cancel_import"),
     ("index: catch up", "Index sessions changed since the last run", "reindex"),
     ("index: cancel indexing", "Stop a running catch-up", "cancel_indexing"),

@@ -101,6 +101,7 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export", show=False, id="main.export"),
         Binding("i", "import_dialog", "Import", show=False, id="main.import"),
         Binding("C", "cleanup", "Clean up", show=False, id="main.cleanup"),
+        Binding("D", "trash", "Trash", show=False, id="main.trash"),
         Binding("z", "zoom", "Zoom", show=False, id="main.zoom"),
         Binding("R", "reindex", "Re-index", show=False, id="main.reindex"),
     ]
@@ -1191,6 +1192,16 @@ class MainScreen(Screen[None]):
             self.store, query=self.search_input.value.strip(), now=self.sessions_app.now
         )
         self.app.push_screen(dialog, self._cleaned_up)
+
+    def action_trash(self) -> None:
+        from ..dialogs.trash_dialog import TrashDialog
+
+        dialog = TrashDialog(self.store, now=self.sessions_app.now, tz=self.sessions_app.tz)
+        self.app.push_screen(dialog, self._trash_closed)
+
+    def _trash_closed(self, restored: bool | None) -> None:
+        if restored:
+            self._rerun_query(keep=True)
 
     def _cleaned_up(self, outcome: Any) -> None:
         if outcome is None:
