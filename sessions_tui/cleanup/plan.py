@@ -236,6 +236,16 @@ def preview(
         for s in everything:
             if s.parent_session_id:
                 children[s.parent_session_id].append(s.id)
+        # A subagent transcript follows its parent both ways: it stays while the parent
+        # stays (keep-newest or an age limit must not strip a kept session of its subagents).
+        going = set(chosen)
+        chosen = [
+            sid
+            for sid in chosen
+            if (parent := by_id[sid].parent_session_id) is None
+            or parent not in by_id
+            or parent in going
+        ]
         have = set(chosen)
         for sid in list(chosen):
             for child in children.get(sid, ()):

@@ -58,7 +58,8 @@ class CleanupPolicy:
     duplicates: bool = False
     expired: bool = False
     match_any: bool = False
-    #: Also remove the subagent transcripts of a removed session (unless starred).
+    #: Subagent transcripts follow their parent: removed with it (unless starred), kept while
+    #: it stays. False judges them like any other session.
     with_subagents: bool = True
 
     @property

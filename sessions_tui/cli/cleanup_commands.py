@@ -32,7 +32,11 @@ def _clip(text: str, width: int) -> str:
     is_flag=True,
     help="A session goes if ANY criterion holds (default: all must hold).",
 )
-@click.option("--no-subagents", is_flag=True, help="Keep subagent transcripts of removed sessions.")
+@click.option(
+    "--no-subagents",
+    is_flag=True,
+    help="Judge subagent transcripts on their own (default: they follow their parent).",
+)
 @click.option("--dry-run", "-n", is_flag=True, help="Only show what would go; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (and result) as JSON.")

@@ -191,6 +191,16 @@ def test_subagents_follow_their_parent(store: SessionStore) -> None:
     assert ids(only) == {"old-claude", "child"}  # child qualifies by its own age here
 
 
+def test_a_kept_parent_keeps_its_subagents(store: SessionStore) -> None:
+    """Keep-newest or an age limit must not strip a kept session of its subagent transcripts:
+    here the parent is starred (never removed), so its old child stays with it."""
+    store.set_starred(["old-claude"], True)
+    plan = preview(store, CleanupPolicy(older_than_days=90), now_ms=NOW_MS)
+    assert "child" not in ids(plan) and "old-claude" not in ids(plan)
+    alone = preview(store, CleanupPolicy(older_than_days=90, with_subagents=False), now_ms=NOW_MS)
+    assert "child" in ids(alone)
+
+
 def test_empty_policy_selects_nothing(store: SessionStore) -> None:
     assert preview(store, CleanupPolicy()).candidates == []
 
