@@ -188,6 +188,12 @@ def _undo(store, as_json: bool) -> None:
     if entry is None:
         raise CommandError("no cleanup in the operations log to undo")
     ids = [i for i in entry.get("ids", []) if not store.exists(i)]
+    if not ids and not as_json:
+        click.echo(
+            f"Nothing to undo: every session removed by the cleanup of "
+            f"{_stamp(entry.get('time'))} is in the store again."
+        )
+        return
     report = store.restore(ids) if ids else None
     restored = report.restored if report else []
     if as_json:

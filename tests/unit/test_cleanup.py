@@ -329,6 +329,8 @@ def test_cli_refuses_without_a_terminal_and_applies_with_yes(store: SessionStore
         re.MULTILINE,
     ), undone.output
     assert store.exists("empty") and store.exists("no-reply")
+    again = CliRunner().invoke(main, ["--store", root, "cleanup", "--undo"])
+    assert again.exit_code == 0 and again.output.startswith("Nothing to undo"), again.output
 
 
 def test_cli_needs_a_policy_and_valid_values(store: SessionStore) -> None:
