@@ -49,3 +49,33 @@ def test_the_collapsed_header_names_the_command():
     layout = Layout(Console(width=100), 100, Styles(), Options())
     head = layout.message(1, Message(id="m1", role="assistant", content=[block])).lines[1].text
     assert "⚙ shell" in head and "cd services/payments &&" in head and "bash -lc" not in head
+
+
+def _result_lines(output: str, width: int = 60) -> list[str]:
+    from sessions_tui.models import ToolResultBlock
+    from sessions_tui.tui.widgets.transcript_layout import TRUNCATED_LINES
+
+    layout = Layout(Console(width=width), width, Styles(), Options(tool_mode="truncated"))
+    message = Message(id="m1", role="tool", content=[ToolResultBlock(call_id="c", output=output)])
+    lines = [strip.text.rstrip() for strip in layout.message(1, message).lines]
+    body = [line for line in lines if line.startswith("  ") and "more line" not in line]
+    assert len(body) <= TRUNCATED_LINES
+    return lines
+
+
+def test_truncated_output_counts_the_output_lines_it_does_not_show():
+    """63 lines, some wrapping: the note counts the output's lines left out, not the screen
+    lines beyond the cut, and names the pager key that exists (v)."""
+    output = "\n".join(
+        f"line {i:02d} " + ("wrapping text " * 8 if i % 3 == 0 else "short") for i in range(63)
+    )
+    lines = _result_lines(output)
+    shown = {line.strip()[:7] for line in lines if line.strip().startswith("line ")}
+    [note] = [line for line in lines if "more line" in line]
+    assert f"… {63 - len(shown)} more lines" in note and "v: pager" in note
+
+
+def test_one_huge_output_line_shows_its_start():
+    lines = _result_lines("x" * 5000 + "\nsecond")
+    assert any(line.strip().startswith("xxxx") for line in lines)
+    assert any("… 1 more line " in line for line in lines)

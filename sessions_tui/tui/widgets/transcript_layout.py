@@ -249,14 +249,13 @@ class Layout:
                 if mode == "hidden" and block.output:
                     head.append("  " + one_line(block.output, 200), s.dim)
                 lines += self.text(head)
-                if mode != "hidden":
-                    out = (
-                        block.output if mode == "full" else _head(block.output, TRUNCATED_LINES + 1)
-                    )
+                if mode == "full":
                     body_style = s.error if block.is_error else Style()
                     lines += self._limited(
-                        self.text(Text(safe(out), style=body_style), indent=2), mode
+                        self.text(Text(safe(block.output), style=body_style), indent=2), mode
                     )
+                elif mode == "truncated":
+                    lines += self._output_head(block.output, s.error if block.is_error else Style())
             elif isinstance(block, AttachmentBlock):
                 label = safe(block.name or block.uri or "(unnamed)")
                 info = ", ".join(
@@ -278,14 +277,33 @@ class Layout:
         return _mode(self.options, toggled)
 
     def _limited(self, lines: list[Strip], mode: ToolMode) -> list[Strip]:
+        """At most the mode's number of screen lines, with a note of how many more there are."""
         limit = TRUNCATED_LINES if mode == "truncated" else FULL_LIMIT
         if len(lines) <= limit:
             return lines
-        more = len(lines) - limit
-        note = Text(
-            f"  … {more} more lines (t: cycle tool output, p: open in pager)", style=self.styles.dim
-        )
-        return lines[:limit] + self.text(note)
+        return lines[:limit] + self._more_note(len(lines) - limit)
+
+    def _output_head(self, output: str, style: Style) -> list[Strip]:
+        """The first output lines that fit in `TRUNCATED_LINES` screen lines, and a note
+        counting the output lines not shown (only those lines are ever wrapped)."""
+        source = output.split("\n")
+        shown: list[Strip] = []
+        used = 0
+        for line in source[: TRUNCATED_LINES + 1]:
+            wrapped = self.text(Text(safe(line), style=style), indent=2)
+            if len(shown) + len(wrapped) > TRUNCATED_LINES:
+                if not shown:  # one very long line: show its start
+                    shown, used = wrapped[:TRUNCATED_LINES], 1
+                break
+            shown += wrapped
+            used += 1
+        if used < len(source):
+            shown += self._more_note(len(source) - used)
+        return shown
+
+    def _more_note(self, more: int) -> list[Strip]:
+        text = f"  … {more:,} more line{'s' if more != 1 else ''} (t: cycle tool output, v: pager)"
+        return self.text(Text(text, style=self.styles.dim))
 
 
 #: Tool-input keys holding a shell command (Claude Code's Bash, Codex's shell, Gemini's
