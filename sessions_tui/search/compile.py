@@ -19,6 +19,7 @@ How each part of the language maps onto the index (fields in `schema`):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import tantivy
@@ -40,7 +41,18 @@ MAX_SHORT_PREFIX_TERMS = 50
 MAX_EXCLUDED_SESSIONS = 50_000
 
 _SCORED = frozenset({f.TITLE, f.TEXT, f.PARTS, f.CJK})
+#: A run of letters and digits: one token of the words analyzer, which drops a token of
+#: `schema.MAX_TOKEN_CHARS` UTF-8 bytes or more (tantivy's remove_long counts bytes).
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """A query word as quoted back to the user: short, whatever was pasted."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 _M, _S, _N = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+#: Matches no document (a clause that can never hold).
+_NOTHING = tantivy.Query.boolean_query([(_N, tantivy.Query.all_query())])
 
 
 def auto_distance(token: str) -> int:
@@ -175,6 +187,19 @@ class Compiler:
     def tokens(self, text: str) -> list[str]:
         return self.analyzer.analyze(text)
 
+    def unindexable(self, text: str) -> bool:
+        """Whether ``text`` holds a word too long to be in the index (`schema.MAX_TOKEN_CHARS`):
+        the analyzer drops it, so the query must match nothing rather than ignore it."""
+        if len(text.encode()) < f.MAX_TOKEN_CHARS or not any(
+            len(m.group().encode()) >= f.MAX_TOKEN_CHARS for m in _WORD_RUN.finditer(text)
+        ):
+            return False
+        self.notices.append(
+            f"'{_cut(text)}' holds a word of {f.MAX_TOKEN_CHARS} letters or more; such words "
+            "(base64, minified code) are not indexed, so nothing matches it"
+        )
+        return True
+
     def segments(self, text: str) -> list[tuple[bool, str]]:
         """Split text into (is_cjk, segment) pieces in order."""
         out: list[tuple[bool, str]] = []
@@ -189,6 +214,8 @@ class Compiler:
         return out
 
     def word(self, word: Word) -> tantivy.Query:
+        if self.unindexable(word.text):
+            return _NOTHING
         parts: list[tantivy.Query] = []
         segments = self.segments(word.text)
         for i, (is_cjk, segment) in enumerate(segments):
@@ -210,6 +237,8 @@ class Compiler:
         return self.all_of(parts, word.text)
 
     def phrase(self, text: str) -> tantivy.Query:
+        if self.unindexable(text):
+            return _NOTHING
         parts: list[tantivy.Query] = []
         for is_cjk, segment in self.segments(text):
             if is_cjk:
@@ -224,7 +253,7 @@ class Compiler:
 
     def all_of(self, parts: list[tantivy.Query], text: str) -> tantivy.Query:
         if not parts:
-            self.notices.append(f"'{text}' has no letters or digits to search for: ignored")
+            self.notices.append(f"'{_cut(text)}' has no letters or digits to search for: ignored")
             return tantivy.Query.all_query()
         if len(parts) == 1:
             return parts[0]

@@ -322,3 +322,20 @@ def test_the_as_you_type_reading_widens_only_the_last_bare_word(typed, reading):
     from sessions_tui.search.query import as_you_type, unparse
 
     assert unparse(as_you_type(parse(typed).tree)) == reading
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 100, "retry " + "Ab9" * 50, '"' + "q" * 120 + '"', "é" * 50]
+)
+def test_a_word_too_long_to_be_indexed_matches_nothing_and_says_why(index, query):
+    """The analyzer drops tokens of 100 bytes or more (base64, minified code): such a word
+    must find nothing, not be ignored and match every session."""
+    results = index.search(query)
+    assert results.total == 0 and results.results == []
+    assert "not indexed" in (results.notice or "")
+    assert len(results.notice or "") < 200, "the notice quotes the word, cut"
+
+
+def test_excluding_a_word_too_long_to_be_indexed_excludes_nothing(index):
+    everything = index.search("retry")
+    assert ids(index.search("retry -" + "z" * 120)) == ids(everything)
