@@ -310,8 +310,15 @@ def _lex(text: str, notices: list[str]) -> list[_Tok]:
                 match = _FIELD_RE.match(text[start:i])
                 if match and i == start + len(match.group(1)) + 1:
                     end = _closing_quote(text, i + 1)
+                    if end < 0 and text[i + 1 :].strip():
+                        # key:"my project (unclosed): the value runs to the end, as typed
+                        end = n
+                        notices.append(
+                            f"Unclosed quote: read as {match.group(1)}:"
+                            f'"{text[i + 1 :].strip()}"'
+                        )
                     if end >= 0:
-                        value = re.sub(r"\\(.)", r"\1", text[i + 1 : end])
+                        value = re.sub(r"\\(.)", r"\1", text[i + 1 : end]).strip()
                         toks.append(_Tok("field", value, key=match.group(1), quoted=True))
                         i = end + 1
                         start = -1

@@ -227,6 +227,7 @@ def test_nothing_found_even_loosely(index):
         ("tool:vim", "No sessions have tool 'vim'", set()),
         ("terraform -", "ignored", {"S2"}),
         ("tool: terraform", "needs a value", {"S2"}),
+        ('timeout tool:"codex-cli', 'read as tool:"codex-cli"', {"S2"}),
     ],
 )
 def test_malformed_queries_explain_and_search_leniently(index, query, fragment, expected):
