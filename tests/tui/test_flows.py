@@ -595,3 +595,23 @@ async def test_dated_model_names_are_shown_and_one_pick_covers_every_version(
         await close_dialog(pilot, *"every version", "enter")
         assert screen.search_input.value == "model:claude-sonnet-4-5*"
         assert set(_ids(screen.session_list)) == dated | plain
+
+
+@sync
+async def test_the_search_bar_completes_words_and_filter_values(make_demo_app, demo_store):
+    """Typing `tool:cl` offers `tool:claude-code` inline; → takes it and the list filters."""
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await type_query(pilot, "tool:cl")
+        search = screen.search_input
+        assert search._suggestion == "tool:claude-code"
+        await pilot.press("right")
+        await settle(pilot)
+        assert search.value == "tool:claude-code"
+        listed = {screen.session_list.source.row(i).source for i in range(3)}
+        assert listed == {"claude-code"}
+        await pilot.press("space", *"backo")
+        await settle(pilot)
+        assert search._suggestion == "tool:claude-code backoff"

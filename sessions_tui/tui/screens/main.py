@@ -52,6 +52,7 @@ from ..resume import for_summary
 from ..widgets.bars import FilterBar, StatusLine
 from ..widgets.session_list import COLUMNS, SessionList
 from ..widgets.sources import ListingSource, SearchSource
+from ..widgets.suggest import QuerySuggester
 from ..widgets.transcript import TranscriptView, words_matcher
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ class MainScreen(Screen[None]):
             yield Input(
                 placeholder="Search sessions…  tool: model: project: after: before: is: tag:",
                 id="search",
+                suggester=QuerySuggester(lambda: self.index),
             )
         yield FilterBar(id="filter-bar")
         with Container(id="panes"):
