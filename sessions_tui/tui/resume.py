@@ -11,11 +11,20 @@ def resume_command(source: str, source_id: str | None, project: str | None) -> s
     """E.g. ``cd /src/app && claude --resume 1f0c…``; None when the tool cannot resume it."""
     if not source_id:
         return None
+    note = ""
+    if source == "claude-code":
+        # a subagent transcript (<parent>.agent-<id>, <parent>.sidechain-<uuid>) cannot be
+        # resumed on its own: its parent session can
+        parent, sep, _rest = source_id.partition(".agent-")
+        if not sep:
+            parent, sep, _rest = source_id.partition(".sidechain-")
+        if sep and parent:
+            source_id, note = parent, "  # its parent session: a subagent is not resumable alone"
     sid = shlex.quote(source_id)
     cd = f"cd {shlex.quote(project)} && " if project else ""
     match source:
         case "claude-code":
-            return f"{cd}claude --resume {sid}"
+            return f"{cd}claude --resume {sid}{note}"
         case "codex-cli":
             return f"{cd}codex resume {sid}"
         case "gemini-cli":

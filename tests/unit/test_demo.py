@@ -76,3 +76,12 @@ def test_every_demo_session_ended_before_the_demos_now():
 
     for session in demo_sessions():
         assert session.created <= session.updated < BASE_TIME, session.title
+
+
+def test_an_imported_claude_code_subagent_resumes_its_parent():
+    parent = "4c2ddfdc-0000-4000-8000-1950fb1b0257"
+    for child in (f"{parent}.agent-36541525", f"{parent}.sidechain-0f8fad5b"):
+        command = resume_command("claude-code", child, "/src/app")
+        assert command is not None
+        assert command.startswith(f"cd /src/app && claude --resume {parent}  # its parent")
+    assert resume_command("claude-code", parent, None) == f"claude --resume {parent}"
