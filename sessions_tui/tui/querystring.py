@@ -22,7 +22,7 @@ FILTER_KEYS: dict[str, str] = {
     "project": "project directory or its last part, e.g. project:infra",
     "after": "updated on or after a date: 2026-01-31, today, yesterday, 7d, 2w, 3m, 1y",
     "before": "updated before a date (same forms as after:)",
-    "is": "is:starred, is:error, is:subagent",
+    "is": "is:starred, is:unstarred, is:error, is:subagent",
     "tag": "a tag, e.g. tag:keep (repeat for several)",
 }
 _ALIASES = {"source": "tool", "from": "after", "since": "after", "until": "before"}

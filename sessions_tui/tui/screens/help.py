@@ -15,6 +15,23 @@ from textual.widgets import Static
 
 from ..querystring import FILTER_KEYS
 
+#: Every operator of the query language (docs/query-language.md has the details).
+QUERY_OPERATORS = [
+    ("retry backoff", "both words, in one message (or one in the title)"),
+    ('"connection reset"', "the exact phrase"),
+    ("-flaky  NOT flaky", "no mention of the word anywhere in the session"),
+    ("timeout OR deadline  a | b", "either word; (a OR b) c groups"),
+    ("retr*", "words starting with retr"),
+    ("retyr~  retyr~1  retyr~2", "the word with up to 1–2 typos"),
+    ("in:title word", "words in the session title only"),
+    ("role:user  role:assistant", "in your prompts, the answers (also role:tool, role:system)"),
+    ("on:2026-03-04", "updated that day (also a month: on:2026-03)"),
+    ("has:error", "a tool error or error message"),
+    ("is:unstarred", "not starred"),
+    ("-tool:aider", "any filter negated"),
+    ("repo: label: since: until:", "aliases of project: tag: after: before:"),
+]
+
 QUERY_EXAMPLES = [
     ("retry backoff", "sessions mentioning both words"),
     ('"connection reset"', "an exact phrase"),
@@ -70,6 +87,13 @@ class HelpScreen(ModalScreen[None]):
             for key, meaning in FILTER_KEYS.items():
                 filters.add_row(Text(f"{key}:"), Text(meaning))
             yield Static(filters)
+            operators = Table(box=None, show_header=False, padding=(0, 2))
+            operators.add_column(style="bold", min_width=30)
+            operators.add_column()
+            for query, meaning in QUERY_OPERATORS:
+                operators.add_row(Text(query), Text(meaning))
+            yield Static(Text("Operators", style="bold underline"), classes="help-heading")
+            yield Static(operators)
             examples = Table(box=None, show_header=False, padding=(0, 2))
             examples.add_column(style="bold", min_width=36)
             examples.add_column()
@@ -77,6 +101,17 @@ class HelpScreen(ModalScreen[None]):
                 examples.add_row(Text(query), Text(meaning))
             yield Static(Text("Examples", style="bold underline"), classes="help-heading")
             yield Static(examples)
+            yield Static(Text("Dialogs and mouse", style="bold underline"), classes="help-heading")
+            yield Static(
+                Text(
+                    "In the export, import and cleanup dialogs: ctrl+s runs, Esc stops a run or "
+                    "closes, Tab moves between controls, Space ticks a box. In the trash: Space "
+                    "marks, r restores, A restores all, x empties.\n"
+                    "Mouse: click a row to show it, double-click to open, Shift/Ctrl+click to "
+                    "select; click a column header to sort, a ▸ line to expand it, a filter "
+                    "chip's ✕ to remove it; the wheel scrolls."
+                )
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)
