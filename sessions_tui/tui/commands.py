@@ -53,6 +53,15 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("view: cycle tool output", "Hidden, truncated, full", "transcript:cycle_tools"),
     ("view: toggle thinking", "Show or hide model reasoning", "transcript:toggle_thinking"),
     ("view: find in transcript", "Highlight text in the open session", "find"),
+    ("view: next hit", "Jump to the next highlighted match", "transcript:next_hit(1)"),
+    ("view: previous hit", "Jump to the previous highlighted match", "transcript:next_hit(-1)"),
+    ("view: next message", "Jump to the next turn", "transcript:message(1)"),
+    ("view: previous message", "Jump to the previous turn", "transcript:message(-1)"),
+    (
+        "view: expand or collapse blocks",
+        "The tool calls and thinking of the current message",
+        "transcript:toggle_blocks",
+    ),
     ("view: zoom pane", "Give the focused pane the whole screen", "zoom"),
     (
         "export: sessions…",

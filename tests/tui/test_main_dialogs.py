@@ -128,6 +128,8 @@ async def test_the_palette_offers_the_dialogs_and_shows_every_key(make_demo_app)
             assert keys.get(action), name
     assert (keys["export"], keys["import_dialog"], keys["cleanup"]) == ("e", "i", "C")
     assert keys["editor"] == "E" and keys["list:select_all"] == "ctrl+a"
+    assert keys["trash"] == "D"
+    assert (keys["transcript:next_hit(1)"], keys["transcript:message(1)"]) == ("n", "]")
 
     app = make_demo_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -165,3 +167,9 @@ async def test_palette_commands_run_their_action(make_demo_app, demo_store):
         assert demo_store.summary(sid).starred is (not was)
         assert len(screen.session_list.selected) == demo_store.count()
         assert screen.transcript.options.show_thinking
+        before = screen.transcript.cursor
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"view: next message", "enter")
+        await settle(pilot)
+        assert screen.transcript.cursor > before
