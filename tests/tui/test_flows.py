@@ -615,3 +615,21 @@ async def test_the_search_bar_completes_words_and_filter_values(make_demo_app, d
         await pilot.press("space", *"backo")
         await settle(pilot)
         assert search._suggestion == "tool:claude-code backoff"
+
+
+@sync
+async def test_copying_several_sessions_reads_them_off_the_ui_thread(make_demo_app, monkeypatch):
+    import sessions_tui.tui.screens.main as main_module
+
+    monkeypatch.setattr(main_module, "COPY_LIMIT", 3)
+    app = make_demo_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+a", "y")
+        await settle(pilot)
+        [text] = copied
+        assert text.count("\n---\n") == 2 and text.count("## User") >= 3
+        notes = [n.message for n in app._notifications]
+        assert any("3 sessions as Markdown (the first 3 of" in n for n in notes), notes

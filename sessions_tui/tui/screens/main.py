@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from ..app import SessionsApp
 
 SEARCH_DEBOUNCE = 0.05
+#: Sessions `y` copies at most when several are selected (more: export).
+COPY_LIMIT = 200
 PREVIEW_DEBOUNCE = 0.12
 SEARCH_PAGE = 100
 STORE_REFRESH_DELAY = 0.3
@@ -1111,17 +1113,26 @@ class MainScreen(Screen[None]):
     def action_copy_session(self) -> None:
         ids = self._targets()
         if len(ids) > 1:
-            sessions = []
-            for sid in ids[:200]:
-                with contextlib.suppress(StoreError):
-                    sessions.append(to_markdown(self.store.get(sid)))
-            self.sessions_app.send_to_clipboard(
-                "\n\n---\n\n".join(sessions), f"{len(sessions)} sessions as Markdown"
-            )
+            self._copy_sessions(ids)
             return
         session = self._session_for_action()
         if session is not None:
             self.sessions_app.send_to_clipboard(to_markdown(session), "The session as Markdown")
+
+    @work(thread=True, exclusive=True, group="copy", exit_on_error=False)
+    def _copy_sessions(self, ids: list[str]) -> None:
+        """Several sessions as one Markdown text, read off the UI thread. A clipboard is no
+        place for a whole store: past `COPY_LIMIT` sessions the user is pointed to export."""
+        texts = []
+        for sid in ids[:COPY_LIMIT]:
+            with contextlib.suppress(StoreError):
+                texts.append(to_markdown(self.store.get(sid)))
+        what = f"{len(texts)} sessions as Markdown"
+        if len(ids) > COPY_LIMIT:
+            what += f" (the first {COPY_LIMIT} of {len(ids):,}: use e to export them all)"
+        self.app.call_from_thread(
+            self.sessions_app.send_to_clipboard, "\n\n---\n\n".join(texts), what
+        )
 
     def action_copy_message(self) -> None:
         view = self.transcript
