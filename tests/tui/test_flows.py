@@ -633,3 +633,33 @@ async def test_copying_several_sessions_reads_them_off_the_ui_thread(make_demo_a
         assert text.count("\n---\n") == 2 and text.count("## User") >= 3
         notes = [n.message for n in app._notifications]
         assert any("3 sessions as Markdown (the first 3 of" in n for n in notes), notes
+
+
+@sync
+async def test_filter_chips_that_do_not_fit_give_way_in_order_and_are_counted(make_demo_app):
+    """Six filters at 90 columns: the pickers make room, the chips shown are the first ones,
+    every one of them is on screen (clickable), and the rest are counted."""
+    app = make_demo_app()
+    query = (
+        "tool:claude-code model:claude-haiku* project:payments-api after:2025-01-01 "
+        "tag:keep is:starred"
+    )
+    async with app.run_test(size=(90, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        screen.search_input.value = query
+        await settle(pilot)
+        bar = screen.query_one("#filter-bar")
+        assert bar.has_class("-crowded")
+        chips = [c for c in bar.query(".chip") if c.display]
+        assert 1 <= len(chips) < 6
+        labels = [str(c.label) for c in chips]
+        expected = ["tool:claude-code ✕", "model:claude-haiku* ✕", "project:payments-api ✕"]
+        assert labels == expected[: len(labels)]
+        for chip in chips:
+            assert chip.region.right <= bar.region.right
+        more = str(bar.query_one("#chips-more").content)
+        assert more.startswith(f"+{6 - len(chips)} more")
+        await pilot.click(chips[0])
+        await settle(pilot)
+        assert "tool:claude-code" not in screen.search_input.value

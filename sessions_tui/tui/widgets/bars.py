@@ -22,6 +22,8 @@ PICKERS = (
 
 
 MAX_CHIPS = 12
+#: A chip shows at most this much of its value (the search bar holds all of it).
+CHIP_VALUE_CHARS = 28
 
 
 class BarButton(Button, can_focus=False):
@@ -44,6 +46,7 @@ class FilterBar(Horizontal):
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self._chips: dict[str, Filter] = {}
+        self._filters: list[Filter] = []
 
     def compose(self) -> ComposeResult:
         for key, label in PICKERS:
@@ -58,20 +61,48 @@ class FilterBar(Horizontal):
         yield Static("", id="chips-more")
 
     def set_filters(self, filters: list[Filter]) -> None:
+        self._filters = list(filters)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show every chip that fits on the one line. When pickers and chips together do not
+        fit, the pickers give way (``f`` still opens them): the active filters matter more.
+        Chips that still do not fit are counted in a "+N more" the user can read."""
+        filters = self._filters
+        labels = [_chip_label(f) for f in filters[:MAX_CHIPS]]
+        # a compact button is its label plus a cell each side, then a cell of margin
+        widths = [label.cell_len + 3 for label in labels]
+        room = self.size.width - 2 or 10_000  # padding; unsized (not mounted yet): no limit
+        pickers = sum(len(label) + (3 if key == "starred" else 5) for key, label in PICKERS)
+        crowded = bool(filters) and pickers + 2 + sum(widths) > room
+        self.set_class(crowded, "-crowded")
+        if crowded:
+            room -= len(f"+{len(filters)} more (f: filters)") + 1
+        else:
+            room -= pickers + 2
         self._chips = {}
+        used = 0
+        shown = 0
         for i in range(MAX_CHIPS):
             chip = self.query_one(f"#chip-{i}", BarButton)
-            if i < len(filters):
-                f = filters[i]
-                label = Text(f"{f.key}:{visible_controls(f.value)} ✕", no_wrap=True)
-                chip.label = label
+            fits = (
+                i < len(labels) and shown == i and (used + widths[i] <= room or shown == 0)
+            )  # in order: none after the first that does not fit
+            if fits:
+                chip.label = labels[i]
                 chip.display = True
                 chip.refresh(layout=True)  # a new label does not resize a Button by itself
-                self._chips[f"chip-{i}"] = f
+                self._chips[f"chip-{i}"] = filters[i]
+                used += widths[i]
+                shown += 1
             else:
                 chip.display = False
-        more = len(filters) - MAX_CHIPS
-        self.query_one("#chips-more", Static).update(f"+{more} more" if more > 0 else "")
+        more = len(filters) - shown
+        hint = f"+{more} more" + (" (f: filters)" if crowded else "") if more > 0 else ""
+        self.query_one("#chips-more", Static).update(hint)
         self.set_class(bool(filters), "-filtered")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -97,3 +128,10 @@ class StatusLine(Static):
                 overflow="ellipsis",
             )
         )
+
+
+def _chip_label(f: Filter) -> Text:
+    value = visible_controls(f.value)
+    if len(value) > CHIP_VALUE_CHARS:
+        value = value[: CHIP_VALUE_CHARS - 1] + "…"
+    return Text(f"{f.key}:{value} ✕", no_wrap=True)
