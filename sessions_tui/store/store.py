@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 import weakref
@@ -180,8 +181,10 @@ class SessionStore:
         self._lock = filelock.FileLock(self.layout.lock, mode=FILE_MODE, thread_local=True)
         self.manifest = self._open_manifest(create)
         if not self.layout.lock.exists():  # now, not at the first write: it changes root's mtime
-            os.close(os.open(self.layout.lock, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE))
-            os.chmod(self.layout.lock, FILE_MODE)
+            with contextlib.suppress(PermissionError):  # a read-only store is still read
+                fd = os.open(self.layout.lock, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+                os.close(fd)
+                os.chmod(self.layout.lock, FILE_MODE)
         for directory in (
             self.layout.sessions,
             self.layout.index_dir,
@@ -192,7 +195,7 @@ class SessionStore:
         ):
             if not directory.is_dir():
                 ensure_private_dir(directory)
-        self.index = MetaIndex(self.layout.meta_index)
+        self.index = self._open_index()
         self._sweep_temps_if_due()
         self._recover_interrupted_trash_moves()
         self.refresh_index()
@@ -200,6 +203,20 @@ class SessionStore:
         atexit.register(lambda: (s := ref()) is not None and s.flush_quietly())
 
     # -- opening -------------------------------------------------------------------------
+
+    def _open_index(self) -> MetaIndex:
+        """The metadata index; for a store this process may read but not write (a backup
+        mounted read-only, another user's store), a private copy of it in a temp dir: the
+        index is a cache, so reading must never depend on being able to write it."""
+        try:
+            return MetaIndex(self.layout.meta_index)
+        except (sqlite3.OperationalError, PermissionError):
+            if os.access(self.layout.index_dir, os.W_OK):
+                raise
+        private = Path(tempfile.mkdtemp(prefix="sessions-tui-index-")) / "meta.sqlite3"
+        with contextlib.suppress(OSError):
+            shutil.copyfile(self.layout.meta_index, private)
+        return MetaIndex(private)  # mkdtemp made its directory 0700
 
     def _open_manifest(self, create: bool) -> Manifest:
         path = self.layout.manifest
@@ -333,6 +350,10 @@ class SessionStore:
                 return self.index.sync(self.layout.sessions, self._read_for_index, progress)
         except StoreBusy:
             return None
+        except PermissionError:
+            # A read-only store: its lock cannot be taken, and this process writes nothing
+            # there to race with; the index synced is the private copy (`_open_index`).
+            return self.index.sync(self.layout.sessions, self._read_for_index, progress)
 
     def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         with self.writing():
@@ -643,6 +664,8 @@ class SessionStore:
                 self.flush()
         finally:
             self.index.close()
+            if not self.index.path.is_relative_to(self.root):  # a read-only store's copy
+                shutil.rmtree(self.index.path.parent, ignore_errors=True)
 
     def __enter__(self) -> SessionStore:
         return self

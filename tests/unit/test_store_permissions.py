@@ -196,3 +196,37 @@ def test_readable_check_as_unprivileged_user(tmp_path: Path) -> None:
         assert store.verify().problems[0][0] == path
     finally:
         os.chmod(path, 0o600)
+
+
+def test_a_store_whose_index_cannot_be_written_is_still_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only store (a backup, another user's): the metadata index is a cache, so a
+    private copy of it serves the listing. Root writes anywhere, so the refusal is simulated
+    where SQLite and the lock would meet it."""
+    import sqlite3
+
+    import sessions_tui.store.store as store_module
+    from sessions_tui.models import Session
+
+    root = tmp_path / "store"
+    with SessionStore(root) as store:
+        store.save_many([Session(id=f"s{i}", title=f"session {i}") for i in range(3)])
+    real = store_module.MetaIndex
+    opened: list[Path] = []
+
+    def index(path: Path):
+        if path.parent == root / "index":
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(store_module, "MetaIndex", index)
+    monkeypatch.setattr(store_module.os, "access", lambda p, mode: False)
+    reader = SessionStore(root)
+    assert sorted(r.id for r in reader.list()) == ["s0", "s1", "s2"]
+    assert reader.get("s1").title == "session 1"
+    [private] = opened
+    assert not private.is_relative_to(root) and (private.parent.stat().st_mode & 0o777) == 0o700
+    reader.close()
+    assert not private.parent.exists(), "the private copy goes with the store"
