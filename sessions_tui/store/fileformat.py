@@ -207,6 +207,11 @@ def _short_reason(exc: BaseException, what: str = "session") -> str:
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
     if type(exc).__name__ == "ValidationError":
-        detail = [t.strip() for t in text[1:] if not t.strip().startswith("For further")]
+        # pydantic's "[type=..., input_value=..., input_type=...]" is for developers
+        detail = [
+            re.sub(r"\s*\[type=.*$", "", t.strip())
+            for t in text[1:]
+            if not t.strip().startswith("For further")
+        ]
         first = f"invalid {what}: " + "; ".join(detail[:2])
     return first[:300]

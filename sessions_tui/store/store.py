@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat as statmod
 import tempfile
 import threading
 import time
@@ -146,6 +147,19 @@ def _trashed_id(path: Path) -> str:
     return session_id_from_file_name(rest) or rest
 
 
+def _tighten(paths: Iterable[Path]) -> None:
+    """Take group and other permissions off the store's own directories and top-level files
+    (a store made by another program, or copied with a lax umask): sessions are private.
+    Only what this user owns; session files are left to be rewritten 0600 when saved."""
+    uid = os.geteuid()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            if st.st_uid != uid or statmod.S_ISLNK(st.st_mode) or not st.st_mode & 0o077:
+                continue
+            os.chmod(path, statmod.S_IMODE(st.st_mode) & 0o700)  # never adds a permission
+
+
 class SessionStore:
     """A directory of session files with its indexes. See docs/python-api.md.
 
@@ -195,6 +209,7 @@ class SessionStore:
         ):
             if not directory.is_dir():
                 ensure_private_dir(directory)
+        _tighten((self.root, *self.layout.root.glob("*")))
         self.index = self._open_index()
         self._sweep_temps_if_due()
         self._recover_interrupted_trash_moves()

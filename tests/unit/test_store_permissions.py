@@ -230,3 +230,17 @@ def test_a_store_whose_index_cannot_be_written_is_still_listed(
     assert not private.is_relative_to(root) and (private.parent.stat().st_mode & 0o777) == 0o700
     reader.close()
     assert not private.parent.exists(), "the private copy goes with the store"
+
+
+def test_opening_a_lax_store_takes_group_and_other_permissions_away(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    SessionStore(root).close()
+    lax = [root, root / "sessions", root / "index", root / "store.json"]
+    for path in lax:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    os.chmod(root / "trash", 0o500)  # an owner's own restriction is kept, never widened
+    SessionStore(root).close()
+    for path in lax:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    assert stat.S_IMODE((root / "trash").stat().st_mode) == 0o500
+    os.chmod(root / "trash", 0o700)
