@@ -494,8 +494,18 @@ class ImportRun:
                     return True
             except Exception:
                 continue
-        summary.files_not_transcripts += 1
         summary.files_found -= 1
+        if task.path.name in EXPORT_MEMBERS:
+            # named like a web export but unreadable as one: say so, it is not bookkeeping
+            summary.failures.append(
+                Failure(
+                    str(task.path),
+                    "not a ChatGPT or Claude.ai export (unreadable JSON or unknown layout; "
+                    "--from chatgpt or --from claude-ai says exactly why)",
+                )
+            )
+            return False
+        summary.files_not_transcripts += 1
         return False
 
     def _one(self, task: Task, summary: ImportSummary) -> None:

@@ -498,3 +498,17 @@ def test_fifo_in_a_tool_folder_does_not_hang(tmp_path: Path, store) -> None:
     summary = import_paths(store, [src])  # returns: the FIFO is never opened
     assert summary.new == 0
     assert [f.reason for f in summary.failures] == ["no session files of any known tool found here"]
+
+
+def test_an_unreadable_export_in_a_folder_is_a_failure_not_bookkeeping(
+    tmp_path: Path, store: SessionStore
+) -> None:
+    """A conversations.json nested too deep to parse, found by scanning a folder, is reported
+    with its path (exit 1), not counted among the tool's non-transcript files."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "conversations.json").write_text("[" * 100_000 + "]" * 100_000)
+    summary = import_paths(store, [folder])
+    assert [f.path for f in summary.failures] == [str(folder / "conversations.json")]
+    assert "not a ChatGPT or Claude.ai export" in summary.failures[0].reason
+    assert summary.files_not_transcripts == 0 and summary.exit_code() == 1
