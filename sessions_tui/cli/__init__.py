@@ -6,6 +6,7 @@ expected failure is one line on stderr and a non-zero exit, never a traceback (s
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -39,6 +40,8 @@ class AppGroup(click.Group):
 def main(ctx: click.Context, store_path: str | None, demo: bool, theme: str | None) -> None:
     """Browse, search, export and clean up your AI chat and coding-agent sessions."""
     ctx.obj = AppContext(store_path=store_path, demo=demo, theme=theme)
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        ctx.color = False
     if ctx.invoked_subcommand is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             # A full-screen app would write escape codes into a pipe or wait on a file.

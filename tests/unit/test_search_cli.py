@@ -37,6 +37,15 @@ def test_plain_output_lists_sessions_with_snippets(store):
     assert out.rstrip().splitlines()[-1].startswith("1 session matches")
 
 
+def test_matches_are_coloured_on_a_terminal_unless_no_color_is_set(store, monkeypatch):
+    coloured = CliRunner().invoke(main, ["--store", str(store), "search", "terraform"], color=True)
+    assert "\x1b[" in coloured.stdout  # a terminal (simulated): matches styled
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = CliRunner().invoke(main, ["--store", str(store), "search", "terraform"], color=True)
+    assert plain.exit_code == 0 and "\x1b[" not in plain.stdout
+    assert "Terraform plan fails" in plain.stdout
+
+
 def test_json_output_has_exactly_the_documented_shape(store):
     result = run(store, "search", "retry", "--json")
     assert result.exit_code == 0, result.output
