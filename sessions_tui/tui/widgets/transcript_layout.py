@@ -150,7 +150,7 @@ class Layout:
         meta.append(" · ".join(safe(b) for b in bits if b))
         info = Text(style=s.dim)
         info.append(
-            f"{len(session.transcript)} messages · {when(session.created, self.options.tz)}"
+            f"{len(session.transcript):,} messages · {when(session.created, self.options.tz)}"
             f" → {when(session.updated, self.options.tz)} · {safe(session.id)}"
         )
         lines = self.text(title) + self.text(meta) + self.text(info)
