@@ -50,6 +50,7 @@ def _cut(text: str, limit: int = 40) -> str:
     """A query word as quoted back to the user: short, whatever was pasted."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
+
 _M, _S, _N = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 #: Matches no document (a clause that can never hold).
 _NOTHING = tantivy.Query.boolean_query([(_N, tantivy.Query.all_query())])

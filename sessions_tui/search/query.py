@@ -314,8 +314,7 @@ def _lex(text: str, notices: list[str]) -> list[_Tok]:
                         # key:"my project (unclosed): the value runs to the end, as typed
                         end = n
                         notices.append(
-                            f"Unclosed quote: read as {match.group(1)}:"
-                            f'"{text[i + 1 :].strip()}"'
+                            f'Unclosed quote: read as {match.group(1)}:"{text[i + 1 :].strip()}"'
                         )
                     if end >= 0:
                         value = re.sub(r"\\(.)", r"\1", text[i + 1 : end]).strip()
