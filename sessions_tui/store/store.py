@@ -730,18 +730,29 @@ class SessionStore:
             for sid in ids:
                 self._pending.pop(sid, None)
             moves: list[tuple[Path, Path]] = []
+            stale: list[Path] = []
             stamp = int(time.time() * 1000)
             for sid in ids:
-                for path in self.layout.existing_session_files(sid):
+                found = self.layout.existing_session_files(sid)
+                for path in found:
                     if path.is_symlink():
                         raise StoreError(f"{path}: is a symlink; refusing to delete through it")
-                    suffix = ZST_SUFFIX if path.name.endswith(ZST_SUFFIX) else JSON_SUFFIX
-                    moves.append((path, self.layout.trash / f"{stamp}~{sid}{suffix}"))
+                if not found:
+                    continue
+                # After a crash both spellings may exist; readers take the newer, so that is
+                # the session: it goes to the trash, the superseded one is dropped (as the
+                # next save would), or a restore could bring back the older version.
+                newest = max(found, key=lambda p: p.stat().st_mtime_ns)
+                stale += [p for p in found if p != newest]
+                suffix = ZST_SUFFIX if newest.name.endswith(ZST_SUFFIX) else JSON_SUFFIX
+                moves.append((newest, self.layout.trash / f"{stamp}~{sid}{suffix}"))
             if not moves:
                 return []
             known = {sid: self.index.get(sid) for sid in ids}
             with self._own_changes():
                 self._move_all(moves)
+                for path in stale:
+                    path.unlink(missing_ok=True)
                 self.index.remove(ids)
             with contextlib.suppress(sqlite3.Error):  # a cache: `trash` reads files without it
                 self.index.note_trashed(

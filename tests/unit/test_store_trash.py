@@ -135,3 +135,28 @@ def test_a_bulk_move_interrupted_by_death_loses_nothing(
         reopened.restore(None)
         assert _bytes(reopened) == before
         assert sorted(r.id for r in reopened.list()) == ids
+
+
+def test_deleting_after_a_crash_left_both_spellings_trashes_the_newer_one(
+    store: SessionStore,
+) -> None:
+    """Readers take the newer of <id>.json and <id>.json.zst; a delete must trash that one,
+    or a restore could bring back the version the crash had already replaced."""
+    from sessions_tui.store.fileformat import encode
+
+    sid = store.list()[0].id
+    old = store.get(sid)
+    new = old.model_copy(update={"title": "the newer version"})
+    plain = store.layout.session_file(sid, False)
+    zst = store.layout.session_file(sid, True)
+    for path in (plain, zst):
+        path.unlink(missing_ok=True)
+    plain.write_bytes(encode(old, compress=False))
+    zst.write_bytes(encode(new, compress=True))
+    os.utime(plain, ns=(1_000_000_000, 1_000_000_000))
+    SessionStore(store.root).refresh_index()
+    [entry] = store.delete([sid])
+    assert entry.name.endswith(".json.zst")  # the newer spelling
+    assert store.layout.existing_session_files(sid) == []
+    assert store.restore([sid]).restored == [sid]
+    assert store.get(sid).title == "the newer version" and store.trash() == []
