@@ -57,6 +57,16 @@ def key_label(key: str) -> str:
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 
+def _two_columns(rows: list[tuple[str, str]], first_width: int) -> Table:
+    """A borderless table: a bold first column (a query, a key) and what it means."""
+    table = Table(box=None, show_header=False, padding=(0, 2))
+    table.add_column(style="bold", min_width=first_width)
+    table.add_column()
+    for left, right in rows:
+        table.add_row(Text(left), Text(right))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
@@ -81,26 +91,11 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Text(title, style="bold underline"), classes="help-heading")
                 yield Static(table)
             yield Static(Text("Query language", style="bold underline"), classes="help-heading")
-            filters = Table(box=None, show_header=False, padding=(0, 2))
-            filters.add_column(style="bold", min_width=18)
-            filters.add_column()
-            for key, meaning in FILTER_KEYS.items():
-                filters.add_row(Text(f"{key}:"), Text(meaning))
-            yield Static(filters)
-            operators = Table(box=None, show_header=False, padding=(0, 2))
-            operators.add_column(style="bold", min_width=30)
-            operators.add_column()
-            for query, meaning in QUERY_OPERATORS:
-                operators.add_row(Text(query), Text(meaning))
+            yield Static(_two_columns([(f"{k}:", m) for k, m in FILTER_KEYS.items()], 18))
             yield Static(Text("Operators", style="bold underline"), classes="help-heading")
-            yield Static(operators)
-            examples = Table(box=None, show_header=False, padding=(0, 2))
-            examples.add_column(style="bold", min_width=36)
-            examples.add_column()
-            for query, meaning in QUERY_EXAMPLES:
-                examples.add_row(Text(query), Text(meaning))
+            yield Static(_two_columns(QUERY_OPERATORS, 30))
             yield Static(Text("Examples", style="bold underline"), classes="help-heading")
-            yield Static(examples)
+            yield Static(_two_columns(QUERY_EXAMPLES, 36))
             yield Static(Text("Dialogs and mouse", style="bold underline"), classes="help-heading")
             yield Static(
                 Text(
