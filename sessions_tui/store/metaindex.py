@@ -417,7 +417,7 @@ class MetaIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._conns_lock = threading.Lock()
         self._open_or_reset()
 
@@ -437,15 +437,35 @@ class MetaIndex:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._connect()
+            conn = self._claim()
             self._local.conn = conn
-            with self._conns_lock:
-                self._conns.append(conn)
+        return conn
+
+    def _claim(self) -> sqlite3.Connection:
+        """A connection for this thread: one a thread that has ended left, or a new one.
+
+        Front ends run each search and load in a new short-lived thread: one connection
+        each would cost a connect per keystroke, a cold page cache, and two file
+        descriptors per thread, never given back, until the process runs out of them.
+        Connections are kept per thread and handed on, so there are at most as many as
+        threads ever alive at once.
+        """
+        me = threading.current_thread()
+        with self._conns_lock:
+            for n, (owner, conn) in enumerate(self._conns):
+                if not owner.is_alive():
+                    self._conns[n] = (me, conn)
+                    break
+            else:
+                self._conns.append((me, conn := self._connect()))
+                return conn
+        if conn.in_transaction:
+            conn.rollback()  # its thread ended inside a transaction (an exception in it)
         return conn
 
     def close(self) -> None:
         with self._conns_lock:
-            for conn in self._conns:
+            for _owner, conn in self._conns:
                 conn.close()
             self._conns.clear()
         self._local = threading.local()

@@ -182,3 +182,29 @@ def test_list_filters_sorts_and_pages_like_the_files_say(store: SessionStore) ->
         s.id for s in sessions if s.source == source
     )
     assert store.count() == len(sessions)
+
+
+def test_short_lived_threads_do_not_pile_up_open_files(store: SessionStore) -> None:
+    """The TUI searches and loads in a new thread per keystroke: each reading the index must
+    not leave a connection (two file descriptors) behind, or a long session runs out."""
+    import threading
+
+    session_id = store.list()[0].id
+    found: list[bool] = []
+
+    def read() -> None:
+        found.append(store.index.get(session_id) is not None)
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    first = threading.Thread(target=read)  # the first reader thread opens a connection
+    first.start()
+    first.join()
+    before = open_files()
+    for _ in range(50):
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    assert open_files() <= before + 2
+    assert found == [True] * 51
