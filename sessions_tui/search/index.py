@@ -42,7 +42,16 @@ from ..store.errors import CorruptSessionFile, SessionNotFound
 from . import schema as f
 from .compile import Compiled, Compiler
 from .documents import Prepared, iter_prepared, project_values
-from .query import Node, Parsed, as_you_type, loosen, parse, positive_text, unparse
+from .query import (
+    Node,
+    Parsed,
+    as_you_type,
+    loosen,
+    one_letter_tail,
+    parse,
+    positive_text,
+    unparse,
+)
 from .results import IndexState, SearchHit, SearchResults, SessionResult, SuggestField
 from .snippets import Matcher, fragment
 
@@ -694,19 +703,26 @@ class SearchIndex:
         When nothing matches exactly, a looser reading is tried and named in ``looser``. With
         ``typing`` (live search: the last word may be unfinished), that word as a prefix is
         tried first (`as_you_type`): cheaper than the typo-tolerant reading, and what the
-        user most likely means.
+        user most likely means; a lone last letter after other words is left out until the
+        next key (`one_letter_tail`).
         Never raises for what a user can type: see `SearchResults.notice`.
         """
         started = time.perf_counter()
         limit = max(0, int(limit))
         offset = max(0, int(offset))
         parsed = parse(query)
+        unfinished = typing and bool(query[-1:].strip())
+        left_out = None
+        if unfinished and (tail := one_letter_tail(parsed.tree)) is not None:
+            tree, letter = tail
+            left_out = f"'{letter}' is left out until it has a second letter"
+            parsed = Parsed(tree, [*parsed.notices, left_out], parsed.in_title)
         gen = self._current()
         try:
             searcher = gen.index.searcher()
             results = self._run(gen, searcher, parsed, query, limit, offset)
             readings: list[Node | None] = []
-            if typing and query[-1:].strip():
+            if unfinished and left_out is None:
                 readings.append(as_you_type(parsed.tree))
             if positive_text(parsed.tree):
                 readings.append(loosen(parsed.tree))

@@ -591,6 +591,24 @@ def as_you_type(node: Node | None) -> Node | None:
     return node
 
 
+def one_letter_tail(node: Node | None) -> tuple[Node | None, str] | None:
+    """A query being typed that ends in a lone letter after other words (``borrow c``): the
+    query without it, and the letter. Until it has a second letter, that word would match
+    nearly everything as a prefix, at the cost of the slowest search there is, and narrow
+    nothing; live search leaves it out for that one keystroke."""
+    if not isinstance(node, And) or len(node.children) < 2:
+        return None
+    last = node.children[-1]
+    if not isinstance(last, Word) or last.prefix or last.fuzzy is not None:
+        return None
+    if len(last.text) != 1 or not last.text.isascii():
+        return None  # one CJK character is a word, not the start of one
+    rest = node.children[:-1]
+    if not positive_text(And(rest)):
+        return None  # `-retry c` or `tool:codex c`: the letter is all there is to search
+    return (rest[0] if len(rest) == 1 else And(rest)), last.text
+
+
 def unparse(node: Node | None) -> str:
     """A query string for a tree (how the looser reading is shown)."""
     if node is None:

@@ -206,6 +206,39 @@ def test_live_search_reads_an_unfinished_last_word_as_a_prefix(index):
     assert index.search("retry backo").looser != "retry backo*"
 
 
+def test_live_search_leaves_out_a_lone_last_letter_until_it_has_a_second(index):
+    """`retry b` on the way to `retry backoff`: the `b` alone would match almost every
+    session as a prefix (the slowest search there is) and narrow nothing, so the results
+    stay those of `retry` and say why; the next letter counts again."""
+    typed = index.search("retry b", typing=True)
+    assert ids(typed) == ids(index.search("retry")) and typed.total
+    assert "'b' is left out until it has a second letter" in (typed.notice or "")
+    assert ids(index.search("retry ba", typing=True)) == {"S1"}
+    # a finished query (CLI, export, cleanup) or a trailing space means the letter itself
+    assert "left out" not in (index.search("retry b").notice or "")
+    assert "left out" not in (index.search("retry b ", typing=True).notice or "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("retry b", "retry"),
+        ("retry flaky x", "retry flaky"),
+        ("c", None),  # the letter is the whole query
+        ("-retry c", None),  # nothing else to search for
+        ("tool:codex c", None),
+        ("retry c*", None),  # asked for as a prefix
+        ("retry ab", None),
+        ("retry 中", None),  # one CJK character is a whole word
+    ],
+)
+def test_which_lone_last_letter_is_left_out(typed, kept):
+    from sessions_tui.search.query import one_letter_tail, unparse
+
+    tail = one_letter_tail(parse(typed).tree)
+    assert (unparse(tail[0]) if tail else None) == kept
+
+
 def test_nothing_found_even_loosely(index):
     results = index.search("qqqzzzxxx")
     assert results.total == 0 and results.results == [] and results.looser is None
@@ -225,6 +258,8 @@ def test_nothing_found_even_loosely(index):
         ("role:robot terraform", "Unknown role", {"S2"}),
         ("is:pinned terraform", "Unknown filter", {"S2"}),
         ("tool:vim", "No sessions have tool 'vim'", set()),
+        ("terraform -tool:vim", "tool 'vim', so excluding it removes nothing", {"S2"}),
+        ("terraform NOT (tag:nope OR tool:vim)", "excluding it removes nothing", {"S2"}),
         ("terraform -", "ignored", {"S2"}),
         ("tool: terraform", "needs a value", {"S2"}),
         ('timeout tool:"codex-cli', 'read as tool:"codex-cli"', {"S2"}),
