@@ -107,6 +107,7 @@ class Compiler:
         self.notices: list[str] = []
         self.in_title = False
         self.with_title = True
+        self.negated = 0  # how many NOTs enclose the node being compiled
 
     # -- entry point ------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class Compiler:
         # Excluding a session for a word anywhere in it: its own document covers the title.
         with_title, self.with_title = self.with_title, False
         try:
-            inner = self.node(node)
+            inner = self.negation(node)
         finally:
             self.with_title = with_title
         if not has_text(node):
@@ -177,13 +178,21 @@ class Compiler:
             return self.filter(node)
         if isinstance(node, Not):
             return tantivy.Query.boolean_query(
-                [(_M, tantivy.Query.all_query()), (_N, self.node(node.child))]
+                [(_M, tantivy.Query.all_query()), (_N, self.negation(node.child))]
             )
         if isinstance(node, And):
             return tantivy.Query.boolean_query([(_M, self.node(c)) for c in node.children])
         if isinstance(node, Or):
             return tantivy.Query.boolean_query([(_S, self.node(c)) for c in node.children])
         raise TypeError(node)
+
+    def negation(self, node: Node) -> tantivy.Query:
+        """The query for what a NOT excludes (its notices then say so)."""
+        self.negated += 1
+        try:
+            return self.node(node)
+        finally:
+            self.negated -= 1
 
     def tokens(self, text: str) -> list[str]:
         return self.analyzer.analyze(text)
@@ -385,6 +394,8 @@ class Compiler:
         if not chosen:
             known = ", ".join(sorted(values)[:8]) if flt.key in ("tool", "model") else ""
             hint = f" (known: {known}{', …' if len(values) > 8 else ''})" if known else ""
+            if self.negated % 2:
+                hint = ", so excluding it removes nothing"
             self.notices.append(f"No sessions have {flt.key} '{flt.value}'{hint}")
             return tantivy.Query.empty_query()
         if len(chosen) == 1:
