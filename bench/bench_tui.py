@@ -277,8 +277,11 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
             await pilot.pause(0.05)
         original = screen._apply
 
+        arrived = asyncio.Event()
+
         def spy(query, *args, **kwargs):
             applied.append((query, time.perf_counter()))
+            arrived.set()
             return original(query, *args, **kwargs)
 
         screen._apply = spy  # type: ignore[method-assign]
@@ -291,10 +294,14 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
                 applied.clear()
                 start = time.perf_counter()
                 await pilot.press("space" if ch == " " else ch)
-                for _ in range(2000):
-                    if any(q == typed for q, _t in applied):
+                # Wait on an event, not by polling: a polling loop would hold the GIL the
+                # search thread needs, which a real, idle event loop does not.
+                while not any(q == typed for q, _t in applied):
+                    arrived.clear()
+                    try:
+                        await asyncio.wait_for(arrived.wait(), 2.0)
+                    except TimeoutError:
                         break
-                    await asyncio.sleep(0.001)
                 hit = next((t for q, t in applied if q == typed), None)
                 if hit is not None and typed.strip() and not typed.endswith(" "):
                     out["search"].append(hit - start)

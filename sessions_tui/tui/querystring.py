@@ -38,9 +38,11 @@ class QueryError(ValueError):
 class Filter:
     key: str
     value: str
+    #: ``-key:value``: sessions without it (only the search index can answer that).
+    negated: bool = False
 
     def __str__(self) -> str:
-        return f"{self.key}:{quote(self.value)}"
+        return f"{'-' if self.negated else ''}{self.key}:{quote(self.value)}"
 
 
 @dataclass(slots=True)
@@ -52,7 +54,13 @@ class ParsedQuery:
     errors: list[str] = field(default_factory=list)
 
     def values(self, key: str) -> list[str]:
-        return [f.value for f in self.filters if f.key == key]
+        """The values of the ``key`` filters that narrow (not the ``-key:`` exclusions)."""
+        return [f.value for f in self.filters if f.key == key and not f.negated]
+
+    @property
+    def needs_index(self) -> bool:
+        """Whether only the full-text index can answer: free text, or an exclusion."""
+        return bool(self.text) or any(f.negated for f in self.filters)
 
     def __str__(self) -> str:
         return " ".join([*(str(f) for f in self.filters), self.text]).strip()
@@ -79,10 +87,11 @@ def parse(query: str) -> ParsedQuery:
     parsed = ParsedQuery()
     words: list[str] = []
     for token in _split(query):
-        key, sep, value = token.partition(":")
+        negated = token.startswith("-")
+        key, sep, value = token.removeprefix("-").partition(":")
         key = _ALIASES.get(key.lower(), key.lower())
         if sep and key in FILTER_KEYS and value:
-            parsed.filters.append(Filter(key, value))
+            parsed.filters.append(Filter(key, value, negated))
         else:
             words.append(token)
     parsed.text = " ".join(words)
@@ -154,10 +163,14 @@ def to_list_query(
         match value.lower():
             case "starred" | "star":
                 query.starred = True
+            case "unstarred":
+                query.starred = False
             case "error" | "errors":
                 query.has_error = True
             case "subagent":
                 query.include_subagents = True
             case _:
-                parsed.errors.append(f"is:{value} is unknown (use is:starred or is:error)")
+                parsed.errors.append(
+                    f"is:{value} is unknown (use is:starred, is:unstarred, is:error or is:subagent)"
+                )
     return query

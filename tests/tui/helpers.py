@@ -10,7 +10,6 @@ from textual.pilot import Pilot
 
 from sessions_tui.tui.screens.main import (
     PREVIEW_DEBOUNCE,
-    SEARCH_DEBOUNCE,
     STORE_REFRESH_DELAY,
     MainScreen,
 )
@@ -20,7 +19,7 @@ async def settle(pilot: Pilot) -> None:
     """Let timers fire, workers finish and the screen repaint (no fixed sleeps for results)."""
     app = pilot.app
     for _ in range(3):
-        await pilot.pause(max(PREVIEW_DEBOUNCE, SEARCH_DEBOUNCE) + 0.02)
+        await pilot.pause(PREVIEW_DEBOUNCE + 0.02)
         await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -89,6 +89,35 @@ async def test_chips_of_typed_filters_are_drawn_whole(make_demo_app):
 
 
 @sync
+async def test_an_excluded_tool_gets_a_chip_and_leaves_the_list(make_demo_app, demo_store):
+    """`-tool:codex-cli` lists every other session (the search index answers it), shows a
+    chip that removes it, and `is:unstarred` narrows the plain listing."""
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        codex = {s.id for s in demo_store.list() if s.source == "codex-cli"}
+        others = demo_store.count() - len(codex)
+        assert codex and others
+        await type_query(pilot, "-tool:codex-cli")
+        listed = set(screen.session_list.source.all_ids())
+        assert len(listed) == others and not listed & codex
+        chips = [c for c in screen.query(".chip") if c.display]
+        assert [str(c.label) for c in chips] == ["-tool:codex-cli ✕"]
+        await pilot.click(chips[0])
+        await settle(pilot)
+        assert screen.search_input.value == ""
+        assert screen.session_list.source.count() == demo_store.count()
+
+        await pilot.press(*"is:unstarred")  # the search bar still has the focus
+        await settle(pilot)
+        starred = {s.id for s in demo_store.list() if s.starred}
+        listed = set(screen.session_list.source.all_ids())
+        assert starred and len(listed) == demo_store.count() - len(starred)
+        assert not listed & starred
+
+
+@sync
 async def test_typed_filters_and_unknown_values_are_explained(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -391,6 +420,34 @@ async def test_resume_dialog_copies_the_command(make_demo_app, demo_store):
 
 
 @sync
+async def test_a_subagent_resumes_its_parent_with_the_reason_beside_the_command(
+    make_demo_app, demo_store
+):
+    app = make_demo_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    sub = next(s for s in demo_store.iter_sessions() if s.parent_session_id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = main_screen(pilot)
+        await type_query(pilot, "is:subagent")
+        await pilot.press("enter")  # to the list
+        await settle(pilot)
+        row = next(
+            i
+            for i in range(screen.session_list.source.count())
+            if screen.session_list.source.row(i).session_id == sub.id
+        )
+        screen.session_list.cursor = row
+        await settle(pilot)
+        assert screen.session_list.current.session_id == sub.id
+        await pilot.press("r")
+        await settle(pilot)
+        assert "not resumable on its own" in str(app.screen.query_one("#resume-note").render())
+        await close_dialog(pilot, "c")
+        assert copied[0].endswith(f"claude --resume {sub.source_ref.id}")  # pastes as is
+
+
+@sync
 async def test_copy_session_as_markdown(make_demo_app):
     app = make_demo_app()
     copied: list[str] = []
@@ -468,6 +525,37 @@ async def test_fast_typing_shows_only_the_last_querys_results(make_demo_app):
         assert screen.applied.query == "terraform"
         titles = [screen.session_list.source.row(i).title for i in range(3)]
         assert any("Terraform" in t for t in titles)
+
+
+@sync
+async def test_keys_typed_while_a_search_runs_are_searched_together_after_it(make_demo_app):
+    """Latest wins: one search at a time, and the keys typed meanwhile cost one search for
+    the text as it then is, not one each (two cores must not run a queue of stale ones)."""
+    import threading
+
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        searched: list[str] = []
+        release = threading.Event()
+        search = screen.index.search
+
+        def slow_first(query: str, **kwargs: object) -> object:
+            searched.append(query)
+            if len(searched) == 1:
+                release.wait(10)  # the first search runs until the other keys are typed
+            return search(query, **kwargs)
+
+        screen.index.search = slow_first
+        await pilot.press("slash", *"camera")
+        await pilot.pause(0.2)  # longer than any debounce: nothing else starts meanwhile
+        assert searched == ["c"]
+        release.set()
+        await settle(pilot)
+        assert searched == ["c", "camera"]
+        assert screen.applied.query == "camera"
+        assert screen.transcript.session is not None  # previewed once typing stopped
 
 
 @sync
@@ -615,6 +703,10 @@ async def test_the_search_bar_completes_words_and_filter_values(make_demo_app, d
         await pilot.press("space", *"backo")
         await settle(pilot)
         assert search._suggestion == "tool:claude-code backoff"
+        await pilot.press("end")  # End takes it too, as the help says
+        assert search.value == "tool:claude-code backoff"
+        await pilot.press("home", "end")  # and only moves the cursor when nothing is offered
+        assert search.value == "tool:claude-code backoff" and search.cursor_at_end
 
 
 @sync

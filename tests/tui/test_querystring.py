@@ -91,3 +91,21 @@ def test_bad_values_are_reported_not_raised():
     assert query.updated_after_ms is None
     assert len(parsed.errors) == 2
     assert "is:weird is unknown" in parsed.errors[1]
+
+
+def test_an_exclusion_is_a_filter_the_listing_cannot_answer():
+    parsed = parse("-tool:codex-cli is:unstarred -tag:junk")
+    assert parsed.filters == [
+        Filter("tool", "codex-cli", negated=True),
+        Filter("is", "unstarred"),
+        Filter("tag", "junk", negated=True),
+    ]
+    assert parsed.text == "" and parsed.needs_index  # only search can exclude
+    assert str(parsed) == "-tool:codex-cli is:unstarred -tag:junk"
+    query = to_list_query(parsed, NOW)
+    assert query.sources == [] and query.tags == []  # not read as tool:codex-cli, tag:junk
+    assert query.starred is False
+    assert without_filter(str(parsed), Filter("tag", "junk", negated=True)) == (
+        "-tool:codex-cli is:unstarred"
+    )
+    assert not parse("tool:codex-cli is:starred").needs_index

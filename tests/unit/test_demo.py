@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from sessions_tui.demo import demo_sessions, generate_sessions
-from sessions_tui.tui.resume import resume_command
+from sessions_tui.tui.resume import resume_command, resume_note
 
 FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
 LANGS = {
@@ -81,7 +81,10 @@ def test_every_demo_session_ended_before_the_demos_now():
 def test_an_imported_claude_code_subagent_resumes_its_parent():
     parent = "4c2ddfdc-0000-4000-8000-1950fb1b0257"
     for child in (f"{parent}.agent-36541525", f"{parent}.sidechain-0f8fad5b"):
-        command = resume_command("claude-code", child, "/src/app")
-        assert command is not None
-        assert command.startswith(f"cd /src/app && claude --resume {parent}  # its parent")
+        # the command alone, ready to paste: the note is said beside it, not in a comment
+        assert resume_command("claude-code", child, "/src/app") == (
+            f"cd /src/app && claude --resume {parent}"
+        )
+        assert "parent session" in (resume_note("claude-code", child) or "")
     assert resume_command("claude-code", parent, None) == f"claude --resume {parent}"
+    assert resume_note("claude-code", parent) is None

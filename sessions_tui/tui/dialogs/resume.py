@@ -19,16 +19,19 @@ class ResumeDialog(ModalScreen[None]):
         Binding("c,y", "copy", "Copy"),
     ]
 
-    def __init__(self, title: str, command: str) -> None:
+    def __init__(self, title: str, command: str, note: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.command = command
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
             yield Label("Resume in its own tool", id="dialog-title")
             yield Static(visible_controls(self.title_text), id="dialog-body", markup=False)
             yield Static(visible_controls(self.command), id="resume-command", markup=False)
+            if self.note:
+                yield Static(self.note, id="resume-note", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Copy (c)", id="copy", variant="primary")
                 yield Button("Close (esc)", id="close")

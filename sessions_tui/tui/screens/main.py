@@ -9,11 +9,11 @@ the search bar's value are dropped.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shlex
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,17 +48,16 @@ from ..querystring import (
     with_filter,
     without_filter,
 )
-from ..resume import for_summary
+from ..resume import for_summary, resume_note
 from ..widgets.bars import FilterBar, StatusLine
 from ..widgets.session_list import COLUMNS, SessionList
 from ..widgets.sources import ListingSource, SearchSource
-from ..widgets.suggest import QuerySuggester
+from ..widgets.suggest import CompletingInput, QuerySuggester
 from ..widgets.transcript import TranscriptView, words_matcher
 
 if TYPE_CHECKING:
     from ..app import SessionsApp
 
-SEARCH_DEBOUNCE = 0.05
 #: Sessions `y` copies at most when several are selected (more: export).
 COPY_LIMIT = 200
 PREVIEW_DEBOUNCE = 0.12
@@ -122,10 +121,10 @@ class MainScreen(Screen[None]):
         self.sort = "updated"
         self.descending = True
         self.applied = _Applied()
-        self._search_timer: Timer | None = None
+        self._searches_running = 0  # searches started and not finished (see _search_changed)
+        self._search_pending = False
         self._store_timer: Timer | None = None
         self.import_state = ""
-        self._last_search = 0.0
         self._preview_timer: Timer | None = None
         self._undo: list[list[str]] = []
         self._shown_id: str | None = None
@@ -142,7 +141,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-row"):
             yield Static("/", id="search-icon")
-            yield Input(
+            yield CompletingInput(
                 placeholder="Search sessions…  tool: model: project: after: before: is: tag:",
                 id="search",
                 suggester=QuerySuggester(lambda: self.index),
@@ -186,6 +185,7 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self._open_index)
         else:
             self.index_state = "off (titles only)"
+            self.call_after_refresh(_freeze_start_up_objects)
         self._update_status()
         self._update_empty_state()
         self._show_sort()
@@ -335,8 +335,9 @@ class MainScreen(Screen[None]):
 
     def _index_opened(self, index: Any) -> None:
         self.index = index
+        _freeze_start_up_objects()
         self._set_index_state(index.state)
-        if parse(self.search_input.value).text:
+        if parse(self.search_input.value).needs_index:
             self._rerun_query(keep=True)
 
     def _index_failed(self, exc: Exception) -> None:
@@ -369,24 +370,28 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        """Search at once on a keystroke after a pause; while typing fast, once typing stops.
+        """Search at once on a keystroke; while a search runs, once it is done.
 
-        A leading-edge debounce: the first key of a burst costs no waiting, the keys after it
-        are coalesced into one search SEARCH_DEBOUNCE after the last of them.
+        Latest wins: at most one search runs at a time, and keys typed meanwhile are
+        coalesced into one search for the text as it is when that one finishes. No fixed
+        delay: a key typed after the results came costs only its own search.
         """
         self._unzoom_transcript()
-        now = time.monotonic()
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if now - self._last_search >= SEARCH_DEBOUNCE:
-            self._last_search = now
-            self._rerun_query()
+        # No preview while typing: loading and painting a transcript would compete with the
+        # next keystroke's search; the list's first result is previewed once typing stops.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self.workers.cancel_group(self, "load")
+        if self._searches_running:
+            self._search_pending = True
         else:
-            self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._debounced_search)
+            self._rerun_query()
 
-    def _debounced_search(self) -> None:
-        self._last_search = time.monotonic()
-        self._rerun_query()
+    def _search_finished(self) -> None:
+        self._searches_running -= 1
+        if self._search_pending and not self._searches_running:
+            self._search_pending = False
+            self._rerun_query()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
@@ -408,11 +413,21 @@ class MainScreen(Screen[None]):
         else:
             self._run_query(query, None, 0)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_query(self, query: str, keep: str | None, near: int) -> None:
+        self._searches_running += 1
+        self._query_worker(query, keep, near)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _query_worker(self, query: str, keep: str | None, near: int) -> None:
+        try:
+            self._query(query, keep, near)
+        finally:
+            self.app.call_from_thread(self._search_finished)
+
+    def _query(self, query: str, keep: str | None, near: int) -> None:
         parsed = parse(query)
         worker = get_current_worker()
-        if parsed.text and self.index is not None and self.index_state != "unavailable":
+        if parsed.needs_index and self.index is not None and self.index_state != "unavailable":
             try:
                 results = self.index.search(query, limit=SEARCH_PAGE, typing=True)
             except Exception as exc:
@@ -437,11 +452,10 @@ class MainScreen(Screen[None]):
             notes = [*parsed.errors]
             if not source.count():
                 notes += self.store.index.unmatched(list_query)  # name the value at fault
-            applied.notice = "; ".join(notes)
             if parsed.text:
-                applied.notice = (applied.notice + "; " if applied.notice else "") + (
-                    "titles only until the search index is open"
-                )
+                notes.append("titles only until the search index is open")
+            notes += [f"{f} waits for the search index" for f in parsed.filters if f.negated]
+            applied.notice = "; ".join(notes)
         # Find the kept session here, off the UI thread (it may mean paging the index).
         at = source.locate(keep, near) if keep is not None else None
         if not worker.is_cancelled:
@@ -1156,7 +1170,8 @@ class MainScreen(Screen[None]):
         if command is None:
             self.notify(f"{summary.source} sessions cannot be resumed (no source id)", timeout=3)
             return
-        self.app.push_screen(ResumeDialog(summary.title, command))
+        note = resume_note(summary.source, summary.source_id, summary.parent_session_id)
+        self.app.push_screen(ResumeDialog(summary.title, command, note))
 
     # -- export, import, cleanup dialogs -----------------------------------------------------
 
@@ -1275,6 +1290,18 @@ def _model_families(values: list[tuple[str, int]]) -> list[Choice]:
         Choice(f"{base}*", f"{base}*  every version", f"{sum(counts):,}")
         for base, counts in sorted(families.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
     ]
+
+
+def _freeze_start_up_objects() -> None:
+    """Take what start-up created (modules, widgets, the index) out of the garbage
+    collector's view: they live until exit, and every full collection walking them paused
+    the UI and the search thread for ~50 ms, one keystroke in eight of live search.
+
+    Once per process: a later app in the same process (tests) must not pin what the
+    earlier ones left for the collector.
+    """
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 def _notice(results: Any) -> str:

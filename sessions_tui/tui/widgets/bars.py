@@ -80,7 +80,7 @@ class FilterBar(Horizontal):
         crowded = bool(filters) and pickers + 2 + sum(widths) > room
         self.set_class(crowded, "-crowded")
         if crowded:
-            room -= len(f"+{len(filters)} more (f: filters)") + 1
+            room -= len(_more_hint(len(filters))) + 1
         else:
             room -= pickers + 2
         self._chips = {}
@@ -101,8 +101,7 @@ class FilterBar(Horizontal):
             else:
                 chip.display = False
         more = len(filters) - shown
-        hint = f"+{more} more" + (" (f: filters)" if crowded else "") if more > 0 else ""
-        self.query_one("#chips-more", Static).update(hint)
+        self.query_one("#chips-more", Static).update(_more_hint(more) if more > 0 else "")
         self.set_class(bool(filters), "-filtered")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -130,8 +129,13 @@ class StatusLine(Static):
         )
 
 
+def _more_hint(hidden: int) -> str:
+    """Where the filters without a chip are: the search bar holds the whole query."""
+    return f"+{hidden} more in the search bar"
+
+
 def _chip_label(f: Filter) -> Text:
     value = visible_controls(f.value)
     if len(value) > CHIP_VALUE_CHARS:
         value = value[: CHIP_VALUE_CHARS - 1] + "…"
-    return Text(f"{f.key}:{value} ✕", no_wrap=True)
+    return Text(f"{'-' if f.negated else ''}{f.key}:{value} ✕", no_wrap=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.suggester import Suggester
+from textual.widgets import Input
 
 from ...search.query import FILTER_KEYS
 
@@ -36,6 +37,17 @@ class QuerySuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         return suggestion_for(self.index(), value)
+
+
+class CompletingInput(Input):
+    """An Input whose End key, like →, takes the completion when the cursor is at the end
+    (Textual's End only moves the cursor, which is already there)."""
+
+    def action_end(self, select: bool = False) -> None:
+        if not select and self.cursor_at_end and self._suggestion:
+            self.action_cursor_right()
+        else:
+            super().action_end(select)
 
 
 def suggestion_for(index: Any, value: str) -> str | None:
