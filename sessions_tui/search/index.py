@@ -721,21 +721,20 @@ class SearchIndex:
         try:
             searcher = gen.index.searcher()
             results = self._run(gen, searcher, parsed, query, limit, offset)
-            readings: list[Node | None] = []
+            # Readings tried in turn while nothing matches, with how each is announced.
+            readings: list[tuple[Node | None, str]] = []
             if unfinished and left_out is None:
-                readings.append(as_you_type(parsed.tree))
+                readings.append((as_you_type(parsed.tree), "Matching {} as you type"))
             if positive_text(parsed.tree):
-                readings.append(loosen(parsed.tree))
-            for loose_tree in readings:
+                readings.append((loosen(parsed.tree), "No exact matches: showing results for {}"))
+            for loose_tree, announce in readings:
                 if results.total or loose_tree == parsed.tree:
                     continue
                 loose = Parsed(loose_tree, [], parsed.in_title)
                 alt = self._run(gen, searcher, loose, query, limit, offset)
                 if alt.total:
                     alt.looser = unparse(loose_tree)
-                    alt.notice = _join(
-                        results.notice, f"No exact matches: showing results for {alt.looser}"
-                    )
+                    alt.notice = _join(results.notice, announce.format(alt.looser))
                     results = alt
         except BaseException as exc:  # a damaged index must not take the app down
             if not _is_failure(exc):

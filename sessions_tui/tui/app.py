@@ -125,6 +125,15 @@ class SessionsApp(App[None]):
             return
         sections = [
             ("Everywhere", [*self.BINDINGS, *MainScreen.BINDINGS]),
+            (
+                "Search bar",
+                [
+                    Binding("slash", "", "Go to the search bar (results follow each key)"),
+                    Binding("right,end", "", "Take the completion shown in grey"),
+                    Binding("enter", "", "To the list of results"),
+                    Binding("escape", "", "To the list, keeping the query"),
+                ],
+            ),
             ("Session list", SessionList.BINDINGS),
             (
                 "Transcript",

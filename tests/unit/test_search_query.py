@@ -197,6 +197,7 @@ def test_live_search_reads_an_unfinished_last_word_as_a_prefix(index):
     results = index.search("retry backo", typing=True)
     assert ids(results) == {"S1"}
     assert results.looser == "retry backo*"
+    assert results.notice == "Matching retry backo* as you type"  # not "no matches"
     # an exact match is kept as it is: the last word is not widened needlessly
     exact = index.search("terraform timeout", typing=True)
     assert ids(exact) == {"S2"} and exact.looser is None

@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...cleanup import (
@@ -119,6 +119,7 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
     # -- composition ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         settings = self.store.settings
         retention_on = bool(settings.persistence and settings.retention_days)
         retention = (

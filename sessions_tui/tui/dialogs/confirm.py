@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -38,6 +38,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.danger = danger
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="dialog-box"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             if self.items:

@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.widgets import (
     Button,
     Checkbox,
+    Footer,
     Input,
     Label,
     ProgressBar,
@@ -171,6 +172,7 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
     # -- composition ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="export-box"):
             yield Label("Export sessions", id="dialog-title")
             with Vertical(id="export-form"):

@@ -21,7 +21,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    SelectionList,
+    Static,
+)
 from textual.widgets.selection_list import Selection
 
 from ...importers.base import all_importers
@@ -153,6 +162,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self._outcome: ImportOutcome | None = None
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="import-box"):
             yield Label("Import sessions", id="dialog-title")
             with Vertical(id="import-form"):

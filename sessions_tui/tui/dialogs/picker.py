@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...safety import visible_controls
@@ -54,6 +54,7 @@ class PickerDialog(ModalScreen[str | None]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="dialog-box", classes="picker"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield Input(placeholder=self.placeholder, id="picker-input")

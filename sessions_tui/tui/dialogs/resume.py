@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 
 from ...safety import visible_controls
 
@@ -26,6 +26,7 @@ class ResumeDialog(ModalScreen[None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="dialog-box"):
             yield Label("Resume in its own tool", id="dialog-title")
             yield Static(visible_controls(self.title_text), id="dialog-body", markup=False)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
 
 
 class TextInputDialog(ModalScreen[str | None]):
@@ -23,6 +23,7 @@ class TextInputDialog(ModalScreen[str | None]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="dialog-box"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="text-input")

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, SelectionList, Static
+from textual.widgets import Button, Footer, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ...store import SessionStore, StoreError, TrashEntry
@@ -63,13 +63,13 @@ class TrashDialog(ModalScreen[bool]):
         self.restored_any = False
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with Vertical(id="trash-box"):
             yield Label("Trash", id="dialog-title")
             yield Static("Reading the trash…", id="trash-summary")
             yield SelectionList[str](id="trash-list")
             yield Static(
-                "space marks · r restores the marked (or highlighted) sessions · "
-                "A restores all · x empties the trash for good",
+                "Space marks sessions; r restores the marked ones (or the highlighted one)",
                 id="trash-status",
             )
             with Horizontal(id="dialog-buttons"):

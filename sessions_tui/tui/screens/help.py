@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ..querystring import FILTER_KEYS
 
@@ -53,6 +53,8 @@ def key_label(key: str) -> str:
         "space": "Space",
         "escape": "Esc",
         "enter": "Enter",
+        "right": "→",
+        "end": "End",
     }
     return ", ".join(names.get(k, k) for k in key.split(","))
 
@@ -75,6 +77,7 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
+        yield Footer()  # the keys this dialog answers to
         with VerticalScroll(id="help-box"):
             yield Static(
                 Text("sessions-tui — keys and query language", style="bold"), id="help-title"
