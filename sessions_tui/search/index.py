@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,11 @@ _MAX_FETCH = 100_000
 #: this many matching documents, grown if it has fewer than this many sessions (about ±5%).
 _SAMPLE_DOCS = 8_000
 _SAMPLE_SESSIONS = 400
+#: A word in more than this share of the documents (and at least `_COMMON_MIN_DOCS` of
+#: them) is no typo and not unfinished: the looser reading keeps it as typed
+#: (`query.loosen`). In a small index widening costs little, so it is done anyway.
+_COMMON_SHARE = 0.01
+_COMMON_MIN_DOCS = 10_000
 #: Up to this many matching documents, all are fetched: the total is then exact.
 _EXACT_DOCS = 5_000
 #: Sessions per writer acquisition: small batches keep the lock available to other processes;
@@ -726,7 +732,10 @@ class SearchIndex:
             if unfinished and left_out is None:
                 readings.append((as_you_type(parsed.tree), "Matching {} as you type"))
             if positive_text(parsed.tree):
-                readings.append((loosen(parsed.tree), "No exact matches: showing results for {}"))
+                common = partial(self._is_common, searcher)
+                readings.append(
+                    (loosen(parsed.tree, common), "No exact matches: showing results for {}")
+                )
             for loose_tree, announce in readings:
                 if results.total or loose_tree == parsed.tree:
                     continue
@@ -748,6 +757,13 @@ class SearchIndex:
             )
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _is_common(self, searcher: tantivy.Searcher, word: str) -> bool:
+        tokens = self._analyzer.analyze(word)
+        if len(tokens) != 1:
+            return False
+        threshold = max(searcher.num_docs * _COMMON_SHARE, _COMMON_MIN_DOCS)
+        return searcher.doc_freq(f.TEXT, tokens[0]) > threshold
 
     def _vocabulary(self, gen: _Generation, searcher: tantivy.Searcher) -> dict[str, list[str]]:
         """Filter vocabularies, cached until the index changes."""
@@ -854,6 +870,10 @@ class SearchIndex:
         """
         buckets = max(1, min(f.BUCKETS, math.ceil(f.BUCKETS * _SAMPLE_DOCS / max(docs, 1))))
         while True:
+            if buckets * 2 > f.BUCKETS:
+                # Most buckets: the bucket range would cost more than it saves (it is checked
+                # document by document); count every match exactly instead.
+                buckets = f.BUCKETS
             if buckets >= f.BUCKETS:
                 sample = query
             else:

@@ -21,6 +21,7 @@ lenient reading is searched. Turning the tree into a tantivy query is `compile.p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -557,24 +558,35 @@ def positive_text(node: Node | None) -> list[Word | Phrase]:
     return out
 
 
-def loosen(node: Node | None) -> Node | None:
+#: Words this short stay as they are in the looser reading: `the*` or `the~` match
+#: hundreds of words in nearly every message (the costliest query there is) and mean nothing.
+SHORT_WORD = 3
+
+
+def loosen(node: Node | None, common: Callable[[str], bool] | None = None) -> Node | None:
     """The looser reading offered when a query finds nothing: every word also matches as a
-    prefix and with typos, phrases become their words."""
+    prefix and with typos, phrases become their words.
+
+    Words of `SHORT_WORD` letters or fewer, and those ``common`` says are frequent in the
+    index, stay as typed: they are neither typos nor unfinished, and widening them (`the*`,
+    `test~`) matches hundreds of words in most messages, the costliest query there is.
+    """
     if node is None:
         return None
     if isinstance(node, Word):
-        if node.prefix or node.fuzzy is not None:
+        if node.prefix or node.fuzzy is not None or len(node.text) <= SHORT_WORD:
+            return node
+        if common is not None and common(node.text):
             return node
         return Or((Word(node.text, prefix=True), Word(node.text, fuzzy=-1)))
     if isinstance(node, Phrase):
         words = [Word(w) for w in node.text.split()]
-        loose = [loosen(w) for w in words]
+        loose = [loosen(w, common) for w in words]
         items = tuple(x for x in loose if x is not None)
         return items[0] if len(items) == 1 else And(items) if items else None
-    if isinstance(node, And):
-        return And(tuple(c2 for c in node.children if (c2 := loosen(c)) is not None))
-    if isinstance(node, Or):
-        return Or(tuple(c2 for c in node.children if (c2 := loosen(c)) is not None))
+    if isinstance(node, (And, Or)):
+        children = (loosen(c, common) for c in node.children)
+        return type(node)(tuple(c for c in children if c is not None))
     return node
 
 

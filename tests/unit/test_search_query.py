@@ -240,6 +240,36 @@ def test_which_lone_last_letter_is_left_out(typed, kept):
     assert (unparse(tail[0]) if tail else None) == kept
 
 
+@pytest.mark.parametrize(
+    ("query", "common", "reading"),
+    [
+        ("retyr", set(), "retyr* OR retyr~"),
+        ('"the test suite"', set(), "the (test* OR test~) (suite* OR suite~)"),
+        ('"the test suite"', {"test"}, "the test (suite* OR suite~)"),
+        ("api OR retyr", set(), "api OR retyr* OR retyr~"),
+    ],
+)
+def test_the_looser_reading_widens_only_words_that_may_be_typos(query, common, reading):
+    """Short words (`the`) and words frequent in the index (`test` in most sessions) are no
+    typo and not unfinished; widening them would match most messages and cost the most."""
+    from sessions_tui.search.query import loosen, unparse
+
+    assert unparse(loosen(parse(query).tree, common.__contains__)) == reading
+
+
+def test_words_frequent_in_the_index_stay_as_typed_in_the_looser_reading(index, monkeypatch):
+    import sessions_tui.search.index as index_module
+
+    query = '"terraform timeout plan"'  # no such phrase: its words, loosely
+    assert index.search(query).looser == (
+        "(terraform* OR terraform~) (timeout* OR timeout~) (plan* OR plan~)"
+    )
+    # in a big index these words would be in more than 1% of the messages
+    monkeypatch.setattr(index_module, "_COMMON_MIN_DOCS", 0)
+    results = index.search(query)
+    assert results.looser == "terraform timeout plan" and ids(results) == {"S2"}
+
+
 def test_nothing_found_even_loosely(index):
     results = index.search("qqqzzzxxx")
     assert results.total == 0 and results.results == [] and results.looser is None
