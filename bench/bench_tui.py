@@ -288,7 +288,11 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
         await pilot.press("slash")
         for query in ("timeout", "retry backoff", "borrow checker", "sqlite listing", "camera"):
             screen.search_input.value = ""
+            # Start each query on a settled screen (list and preview drawn), as a user who
+            # looked at it would: typing into the preview's load measures that load instead.
             await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.1)
             for i, ch in enumerate(query):
                 typed = query[: i + 1]
                 applied.clear()
