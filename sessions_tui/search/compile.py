@@ -20,6 +20,7 @@ How each part of the language maps onto the index (fields in `schema`):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tantivy
@@ -99,8 +100,12 @@ class Compiler:
         searcher: tantivy.Searcher,
         analyzer: tantivy.TextAnalyzer,
         vocab: dict[str, list[str]] | None = None,
+        subagent_keys: Callable[[], list[int]] = list,
     ) -> None:
+        """``subagent_keys``: the session keys of the subagent transcripts (the index does
+        not hold which sessions are subagents; the store's metadata index does)."""
         self.schema = schema
+        self.subagent_keys = subagent_keys
         self.searcher = searcher
         self.analyzer = analyzer
         self.vocab = vocab if vocab is not None else {}
@@ -377,6 +382,11 @@ class Compiler:
             return self.term(f.ROLE, flt.value)
         if flt.key in ("starred", "error"):
             return self.term(f.STARRED if flt.key == "starred" else f.ERROR, int(flt.value))
+        if flt.key == "subagent":
+            keys = self.subagent_keys()
+            if not keys:
+                return tantivy.Query.empty_query()
+            return tantivy.Query.term_set_query(self.schema, f.SKEY, keys)
         field_name = {"tool": f.SOURCE, "model": f.MODEL, "project": f.PROJECT, "tag": f.TAG}[
             flt.key
         ]

@@ -40,9 +40,10 @@ import tantivy
 
 from ..store.atomic import DIR_MODE, FILE_MODE, atomic_write, ensure_private_dir
 from ..store.errors import CorruptSessionFile, SessionNotFound
+from ..store.metaindex import ListQuery
 from . import schema as f
 from .compile import Compiled, Compiler
-from .documents import Prepared, iter_prepared, project_values
+from .documents import Prepared, iter_prepared, project_values, session_key
 from .query import (
     Node,
     Parsed,
@@ -132,6 +133,7 @@ class SearchIndex:
         self._schema = f.build_schema()
         self._vocab: dict[str, list[str]] = {}
         self._vocab_stamp: Any = None
+        self._subagents: list[int] | None = None  # keys of subagent sessions, with _vocab
         self._matchers: dict[str, Matcher] = {}
         self._building = 0
         self._stale = False
@@ -765,11 +767,21 @@ class SearchIndex:
         threshold = max(searcher.num_docs * _COMMON_SHARE, _COMMON_MIN_DOCS)
         return searcher.doc_freq(f.TEXT, tokens[0]) > threshold
 
+    def _subagent_keys(self, gen: _Generation, searcher: tantivy.Searcher) -> list[int]:
+        """Session keys of the store's subagent transcripts (for ``is:subagent``), cached
+        with the vocabularies: until the index changes."""
+        self._vocabulary(gen, searcher)  # drops the cached keys when the index changed
+        if self._subagents is None:
+            ids = self.store.index.ids(ListQuery(subagents=True))
+            self._subagents = [session_key(sid) for sid in ids]
+        return self._subagents
+
     def _vocabulary(self, gen: _Generation, searcher: tantivy.Searcher) -> dict[str, list[str]]:
         """Filter vocabularies, cached until the index changes."""
         stamp = (gen.name, searcher.num_docs, searcher.num_segments)
         if stamp != self._vocab_stamp:
             self._vocab = {}
+            self._subagents = None
             self._vocab_stamp = stamp
         return self._vocab
 
@@ -783,7 +795,11 @@ class SearchIndex:
         offset: int,
     ) -> SearchResults:
         compiler = Compiler(
-            gen.index.schema, searcher, self._analyzer, self._vocabulary(gen, searcher)
+            gen.index.schema,
+            searcher,
+            self._analyzer,
+            self._vocabulary(gen, searcher),
+            subagent_keys=partial(self._subagent_keys, gen, searcher),
         )
         compiled = compiler.compile(parsed.tree, in_title=parsed.in_title)
         notice = _join(parsed.notice, "; ".join(compiled.notices) or None)

@@ -125,8 +125,7 @@ IS_VALUES = {
     "starred": ("starred", "1"),
     "unstarred": ("starred", "0"),
     "error": ("error", "1"),
-    # The listing hides subagent transcripts unless asked; search always includes them.
-    "subagent": ("all", ""),
+    "subagent": ("subagent", "1"),
 }
 HAS_VALUES = {"error": ("error", "1"), "errors": ("error", "1")}
 IN_VALUES = {"title"}
@@ -491,8 +490,6 @@ class _Parser:
                 known = ", ".join(f"{key}:{v}" for v in table)
                 self.notices.append(f"Unknown filter '{key}:{value}' (known: {known}): ignored")
                 return None
-            if found[0] == "all":
-                return None
             return Filter(found[0], found[1])
         if key == "in":
             if lowered not in IN_VALUES:
@@ -637,10 +634,10 @@ def unparse(node: Node | None) -> str:
             if node.low_ms is not None and node.high_ms is not None:
                 return f"on:{node.value}"
             return f"{'after' if node.low_ms is not None else 'before'}:{node.value}"
-        if node.key in ("starred", "error"):
+        if node.key in ("starred", "error", "subagent"):
             if node.key == "starred":
                 return "is:starred" if node.value == "1" else "is:unstarred"
-            return "has:error"
+            return "has:error" if node.key == "error" else "is:subagent"
         value = f'"{node.value}"' if any(c in _SPACE for c in node.value) else node.value
         return f"{node.key}:{value}{'*' if node.prefix else ''}"
     if isinstance(node, Not):

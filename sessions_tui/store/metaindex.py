@@ -199,7 +199,11 @@ class ListQuery:
     updated_after_ms: int | None = None
     updated_before_ms: int | None = None
     title_contains: str | None = None
-    include_subagents: bool = True
+    #: True: only subagent transcripts (sessions with a parent); False: none of them.
+    subagents: bool | None = None
+    #: ("tool" | "model" | "project" | "tag", typed value) pairs no listed session may have
+    #: (``-tool:aider``); values resolve as the positive filters' do.
+    exclude: Sequence[tuple[str, str]] = ()
     sort: str = "updated"
     descending: bool = True
     offset: int = 0
@@ -243,6 +247,22 @@ class ListQuery:
             marks = ",".join("?" * len(tags))
             clauses.append(f"id IN (SELECT session_id FROM session_tags WHERE tag IN ({marks}))")
             params.extend(tags)
+        for kind, typed in self.exclude:
+            gone = values(kind, [typed])
+            if not gone:
+                continue  # no session has it: excluding it removes nothing
+            marks = ",".join("?" * len(gone))
+            if kind == "tool":
+                clauses.append(f"source NOT IN ({marks})")
+            elif kind == "project":
+                clauses.append(f"(project IS NULL OR project NOT IN ({marks}))")
+            else:
+                table = "session_models" if kind == "model" else "session_tags"
+                column = "model" if kind == "model" else "tag"
+                clauses.append(
+                    f"id NOT IN (SELECT session_id FROM {table} WHERE {column} IN ({marks}))"
+                )
+            params.extend(gone)
         if self.starred is not None:
             clauses.append("starred = ?")
             params.append(int(self.starred))
@@ -259,8 +279,8 @@ class ListQuery:
             clauses.append("title LIKE ? ESCAPE '\\'")
             escaped = self.title_contains.replace("\\", "\\\\").replace("%", "\\%")
             params.append("%" + escaped.replace("_", "\\_") + "%")
-        if not self.include_subagents:
-            clauses.append("parent_session_id IS NULL")
+        if self.subagents is not None:
+            clauses.append(f"parent_session_id IS {'NOT ' if self.subagents else ''}NULL")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -38,7 +38,7 @@ class QueryError(ValueError):
 class Filter:
     key: str
     value: str
-    #: ``-key:value``: sessions without it (only the search index can answer that).
+    #: ``-key:value``: sessions without it.
     negated: bool = False
 
     def __str__(self) -> str:
@@ -59,8 +59,9 @@ class ParsedQuery:
 
     @property
     def needs_index(self) -> bool:
-        """Whether only the full-text index can answer: free text, or an exclusion."""
-        return bool(self.text) or any(f.negated for f in self.filters)
+        """Whether only the full-text index can answer: free text (filters, excluded or
+        not, the metadata index lists)."""
+        return bool(self.text)
 
     def __str__(self) -> str:
         return " ".join([*(str(f) for f in self.filters), self.text]).strip()
@@ -148,29 +149,35 @@ def to_list_query(
         projects=parsed.values("project"),
         tags=parsed.values("tag"),
     )
-    for key in ("after", "before"):
-        for value in parsed.values(key):
+    query.exclude = [
+        (f.key, f.value)
+        for f in parsed.filters
+        if f.negated and f.key in ("tool", "model", "project", "tag")
+    ]
+    for f in parsed.filters:
+        if f.key in ("after", "before"):
             try:
-                ms = int(parse_date(value, now).timestamp() * 1000)
+                ms = int(parse_date(f.value, now).timestamp() * 1000)
             except QueryError as exc:
                 parsed.errors.append(str(exc))
                 continue
-            if key == "after":
+            if (f.key == "after") != f.negated:  # -after:X is before:X
                 query.updated_after_ms = ms
             else:
                 query.updated_before_ms = ms
-    for value in parsed.values("is"):
-        match value.lower():
-            case "starred" | "star":
-                query.starred = True
-            case "unstarred":
-                query.starred = False
-            case "error" | "errors":
-                query.has_error = True
-            case "subagent":
-                query.include_subagents = True
-            case _:
-                parsed.errors.append(
-                    f"is:{value} is unknown (use is:starred, is:unstarred, is:error or is:subagent)"
-                )
+        elif f.key == "is":
+            match f.value.lower():
+                case "starred" | "star":
+                    query.starred = not f.negated
+                case "unstarred":
+                    query.starred = f.negated
+                case "error" | "errors":
+                    query.has_error = not f.negated
+                case "subagent":
+                    query.subagents = not f.negated
+                case _:
+                    parsed.errors.append(
+                        f"is:{f.value} is unknown "
+                        "(use is:starred, is:unstarred, is:error or is:subagent)"
+                    )
     return query

@@ -87,3 +87,26 @@ async def test_empty_asks_first_and_no_changes_nothing(make_demo_app, demo_store
         assert isinstance(dialog, TrashDialog)
         assert "empty" in str(dialog.query_one("#trash-summary").content)
     assert [e["op"] for e in demo_store.operations()][-1] == "empty-trash"
+
+
+@sync
+async def test_a_deletion_restored_in_the_trash_is_no_longer_offered_for_undo(make_demo_app):
+    """Delete with d, restore it from the trash: `u` must not claim to restore it again."""
+    async with make_demo_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        gone = screen.session_list.current.session_id
+        await pilot.press("d")
+        await settle(pilot)
+        await close_dialog(pilot, "y")
+        assert any("undo" in n.message for n in pilot.app._notifications)
+        await pilot.press("D")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await close_dialog(pilot, "escape")
+        assert gone in screen.session_list.source.all_ids()
+        assert not any("undo" in n.message for n in pilot.app._notifications)
+        await pilot.press("u")
+        await settle(pilot)
+        assert any(n.message == "Nothing to undo" for n in pilot.app._notifications)

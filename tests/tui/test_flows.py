@@ -90,8 +90,8 @@ async def test_chips_of_typed_filters_are_drawn_whole(make_demo_app):
 
 @sync
 async def test_an_excluded_tool_gets_a_chip_and_leaves_the_list(make_demo_app, demo_store):
-    """`-tool:codex-cli` lists every other session (the search index answers it), shows a
-    chip that removes it, and `is:unstarred` narrows the plain listing."""
+    """`-tool:codex-cli` lists every other session as the plain listing, shows a chip that
+    removes it, and `is:unstarred` narrows the listing."""
     app = make_demo_app(search=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -102,6 +102,7 @@ async def test_an_excluded_tool_gets_a_chip_and_leaves_the_list(make_demo_app, d
         await type_query(pilot, "-tool:codex-cli")
         listed = set(screen.session_list.source.all_ids())
         assert len(listed) == others and not listed & codex
+        assert screen.applied.mode == "list"  # the plain listing, sortable, no hit labels
         chips = [c for c in screen.query(".chip") if c.display]
         assert [str(c.label) for c in chips] == ["-tool:codex-cli ✕"]
         await pilot.click(chips[0])
@@ -115,6 +116,10 @@ async def test_an_excluded_tool_gets_a_chip_and_leaves_the_list(make_demo_app, d
         listed = set(screen.session_list.source.all_ids())
         assert starred and len(listed) == demo_store.count() - len(starred)
         assert not listed & starred
+        await pilot.click("#pick-starred")  # the opposite replaces it, not contradicts it
+        await settle(pilot)
+        assert screen.search_input.value == "is:starred"
+        assert set(screen.session_list.source.all_ids()) == starred
 
 
 @sync

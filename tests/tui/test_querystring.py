@@ -100,11 +100,15 @@ def test_an_exclusion_is_a_filter_the_listing_cannot_answer():
         Filter("is", "unstarred"),
         Filter("tag", "junk", negated=True),
     ]
-    assert parsed.text == "" and parsed.needs_index  # only search can exclude
+    assert parsed.text == "" and not parsed.needs_index  # the listing excludes too
     assert str(parsed) == "-tool:codex-cli is:unstarred -tag:junk"
     query = to_list_query(parsed, NOW)
     assert query.sources == [] and query.tags == []  # not read as tool:codex-cli, tag:junk
+    assert list(query.exclude) == [("tool", "codex-cli"), ("tag", "junk")]
     assert query.starred is False
+    flipped = to_list_query(parse("-is:starred -is:subagent -after:2026-01-01"), NOW)
+    assert flipped.starred is False and flipped.subagents is False
+    assert flipped.updated_before_ms == int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
     assert without_filter(str(parsed), Filter("tag", "junk", negated=True)) == (
         "-tool:codex-cli is:unstarred"
     )

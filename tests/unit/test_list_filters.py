@@ -60,6 +60,25 @@ def test_list_matches_what_search_matches(store, filters, query, expected) -> No
     assert {row["id"] for row in rows} == expected
 
 
+@pytest.mark.parametrize(
+    ("kind", "value", "positive"),
+    [
+        ("tool", "claude", {"sources": ["claude"]}),
+        ("model", "gpt-4o*", {"models": ["gpt-4o*"]}),
+        ("project", "payments-api", {"projects": ["payments-api"]}),
+        ("tag", "kee", {"tags": ["kee"]}),
+        ("tool", "nosuchtool", {"sources": ["nosuchtool"]}),
+    ],
+)
+def test_an_excluded_value_lists_every_other_session_as_search_does(
+    store, kind, value, positive
+) -> None:
+    everything = listed(store)
+    expected = everything - listed(store, **positive)
+    assert listed(store, exclude=[(kind, value)]) == expected
+    assert searched(store, f"-{kind}:{value}") == expected
+
+
 def test_filters_combine(store) -> None:
     assert listed(store, sources=["claude"], projects=["payments-api"]) == {"S1"}
     assert listed(store, sources=["gemini"], models=["sonnet"]) == set()

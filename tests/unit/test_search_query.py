@@ -370,8 +370,31 @@ def test_tui_filter_chips_round_trip():
     tree = parse('project:"my \\"odd\\" project" retry').tree
     assert tree.children[0] == Filter("project", 'my "odd" project')
     assert parse("from:2025-01-01").tree == parse("after:2025-01-01").tree
-    # is:subagent asks the listing to include subagents; search always does.
-    assert parse("is:subagent").tree is None and not parse("is:subagent").notices
+    assert parse("is:subagent").tree == Filter("subagent", "1")
+
+
+def test_is_subagent_narrows_to_subagent_transcripts_and_its_negation_leaves_them_out(
+    tmp_path,
+):
+    """`is:subagent` is a filter like `is:starred`: search, listing, export and cleanup
+    scopes all mean the transcripts a parent session spawned, and nothing else."""
+    from sessions_tui.demo_store import build_demo_store
+    from sessions_tui.search import SearchIndex
+    from sessions_tui.store import ListQuery
+
+    store = build_demo_store(tmp_path / "store")
+    subagents = {s.id for s in store.list() if s.parent_session_id}
+    assert subagents and len(subagents) < store.count()
+    assert set(store.index.ids(ListQuery(subagents=True))) == subagents
+    assert not set(store.index.ids(ListQuery(subagents=False))) & subagents
+    with SearchIndex.open(store) as index:
+        index.catch_up()
+        only = index.search("is:subagent", limit=100)
+        assert {r.session_id for r in only.results} == subagents
+        rest = index.search("-is:subagent", limit=100)
+        assert len(rest.results) == store.count() - len(subagents)
+        assert not {r.session_id for r in rest.results} & subagents
+    store.close()
 
 
 @pytest.mark.parametrize(

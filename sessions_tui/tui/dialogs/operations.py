@@ -87,8 +87,8 @@ def default_export_name(
 def query_scope(store: SessionStore, query: str, now: datetime) -> Scope:
     """Every session matching the search bar's query, as the main screen lists them.
 
-    With free text or an exclusion the search index answers (it reads the filters too); with
-    filters only, the metadata index does, with dates relative to ``now`` (the app's clock).
+    With free text the search index answers (it reads the filters too); with filters only
+    (excluded ones too), the metadata index does, with dates relative to ``now`` (the app's clock).
     An empty query is every session.
     """
     parsed = parse(query)

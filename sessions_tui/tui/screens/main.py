@@ -454,7 +454,6 @@ class MainScreen(Screen[None]):
                 notes += self.store.index.unmatched(list_query)  # name the value at fault
             if parsed.text:
                 notes.append("titles only until the search index is open")
-            notes += [f"{f} waits for the search index" for f in parsed.filters if f.negated]
             applied.notice = "; ".join(notes)
         # Find the kept session here, off the UI thread (it may mean paging the index).
         at = source.locate(keep, near) if keep is not None else None
@@ -698,7 +697,9 @@ class MainScreen(Screen[None]):
     def open_picker(self, picker: str) -> None:
         """Show the quick picker for one filter; the pick is added to the query as a chip."""
         if picker == "starred":
-            self.add_filter(Filter("is", "starred"), replace=False)
+            # is:starred replaces its opposite; other is: filters (is:error) stay
+            query = without_filter(self.search_input.value, Filter("is", "unstarred"))
+            self._set_query(with_filter(query, Filter("is", "starred"), replace=False))
             return
         if picker == "error":
             self.add_filter(Filter("is", "error"), replace=False)
@@ -1230,6 +1231,19 @@ class MainScreen(Screen[None]):
     def _trash_closed(self, restored: bool | None) -> None:
         if restored:
             self._rerun_query(keep=True)
+            self._forget_restored_undos()
+
+    def _forget_restored_undos(self) -> None:
+        """Drop the undo steps whose sessions are no longer in the trash (restored from the
+        trash dialog): `u` would otherwise restore nothing, and the toast inviting it lies."""
+        try:
+            in_trash = {e.name for e in self.store.trash()}
+        except (StoreError, OSError):
+            return
+        kept = [names for names in self._undo if any(n in in_trash for n in names)]
+        if len(kept) != len(self._undo):
+            self._undo = kept
+            self.app.clear_notifications()
 
     def _cleaned_up(self, outcome: Any) -> None:
         if outcome is None:
