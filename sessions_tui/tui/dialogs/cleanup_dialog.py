@@ -40,7 +40,7 @@ from ...cleanup.policy import parse_age, parse_size
 from ...store import SessionStore, StoreError
 from ..formatting import human_size, one_line, short_project
 from .confirm import ConfirmDialog
-from .kit import clip, relabel
+from .kit import clip, mark_narrow, relabel
 
 #: Seconds of quiet after a change before the preview runs again.
 PREVIEW_DEBOUNCE = 0.3
@@ -84,6 +84,10 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
     CleanupDialog #cleanup-summary { height: auto; margin-bottom: 1; }
     CleanupDialog #cleanup-table { height: 1fr; background: $panel; margin-bottom: 1; }
     CleanupDialog.-done #cleanup-controls { display: none; }
+    CleanupDialog.-narrow .xrow { layout: vertical; margin-bottom: 0; }
+    CleanupDialog.-narrow #cleanup-controls { max-height: 40%; overflow-y: auto;
+        margin-bottom: 1; }
+    CleanupDialog.-narrow #cleanup-query { width: 100%; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -174,6 +178,9 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
                 yield Button("Move to trash (ctrl+s)", id="cleanup-apply", variant="error")
                 yield Button("Undo (ctrl+z)", id="cleanup-undo", variant="warning")
                 yield Button("Close (esc)", id="cleanup-close")
+
+    def on_resize(self) -> None:
+        mark_narrow(self)
 
     def on_mount(self) -> None:
         table = self.query_one("#cleanup-table", DataTable)

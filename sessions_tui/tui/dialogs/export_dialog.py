@@ -42,7 +42,7 @@ from ...export.redact import RedactionOptions
 from ...safety import visible_controls
 from ...store import SessionStore, StoreError
 from ..formatting import human_size, one_line
-from .kit import clip, relabel
+from .kit import clip, mark_narrow, relabel
 from .operations import (
     Preview,
     default_export_dir,
@@ -118,6 +118,9 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
     ExportDialog.-done #export-result { display: block; }
     ExportDialog #export-progress ProgressBar { margin-top: 1; }
     ExportDialog #export-result-text { height: auto; }
+    /* Narrower than its rows of options (80 columns): one option a line, scrolling. */
+    ExportDialog.-narrow .xrow { layout: vertical; }
+    ExportDialog.-narrow RadioSet { layout: vertical; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -217,6 +220,9 @@ class ExportDialog(ModalScreen[ExportOutcome | None]):
                 yield Button("Export (ctrl+s)", id="export-run", variant="primary")
                 yield Button("Copy path", id="export-copy")
                 yield Button("Cancel (esc)", id="export-close")
+
+    def on_resize(self) -> None:
+        mark_narrow(self)
 
     def on_mount(self) -> None:
         try:

@@ -38,7 +38,7 @@ from ...importers.runner import ImportSummary
 from ...safety import visible_controls
 from ...store import SessionStore
 from ..formatting import human_size, one_line
-from .kit import relabel
+from .kit import mark_narrow, relabel
 from .operations import (
     DetectedSource,
     ImportCancelled,
@@ -128,6 +128,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         border: thick $primary; background: $surface; padding: 0 2 1 2; overflow-y: auto; }
     ImportDialog #import-form { height: auto; }
     ImportDialog .xrow { height: auto; margin-bottom: 1; }
+    ImportDialog.-narrow .xrow { layout: vertical; }
     ImportDialog .xlabel { width: 14; color: $text-muted; padding: 0 1 0 0; }
     ImportDialog #import-sources-title { color: $text-muted; }
     ImportDialog #import-sources { height: auto; max-height: 12; margin-bottom: 1; }
@@ -191,6 +192,9 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             with Horizontal(id="dialog-buttons"):
                 yield Button("Import (ctrl+s)", id="import-run", variant="primary")
                 yield Button("Cancel (esc)", id="import-close")
+
+    def on_resize(self) -> None:
+        mark_narrow(self)
 
     def on_mount(self) -> None:
         self.query_one("#import-sources", SelectionList).display = False

@@ -7,6 +7,15 @@ from textual.widget import Widget
 
 from ..formatting import one_line
 
+#: Below this many columns a dialog's rows of options do not fit side by side: the dialog
+#: gets the class ``-narrow``, and its CSS stacks them, one option a line (it scrolls).
+NARROW = 100
+
+
+def mark_narrow(dialog: Widget) -> None:
+    """Call from a dialog's ``on_resize``."""
+    dialog.set_class(dialog.size.width < NARROW, "-narrow")
+
 
 def relabel(widget: Widget, label: str | Text) -> None:
     """Change a button's (or toggle's) label and its width with it: ``label`` is a plain

@@ -473,7 +473,7 @@ class SessionList(ScrollView, can_focus=True):
             is_sorted = self.source.sortable and column.key == self.sort_key
             if is_sorted:
                 arrow = "▼" if self.descending else "▲"
-                label = f"{arrow} {label}" if column.right else f"{label} {arrow}"
+                label = f"{label} {arrow}"  # after its label: never beside a neighbour's
             cell = label[:w].rjust(w) if column.right else label[:w].ljust(w)
             text.append(cell, sorted_style if is_sorted else style)
             text.append(" ", style)
