@@ -129,7 +129,8 @@ def _warn_problems(store: SessionStore) -> None:
 def show_command(
     app: AppContext, session_id: str, as_json: bool, as_markdown: bool, all_branches: bool
 ) -> None:
-    """Print one session's transcript. SESSION_ID may be any unique beginning of the id."""
+    """Print one session's transcript. SESSION_ID may be any unique beginning of the id,
+    or the session's id in its own tool (the one `claude --resume` takes)."""
     store = app.open_store()
     session = store.get(store.resolve_id(session_id))
     if as_json:

@@ -779,6 +779,18 @@ class MetaIndex:
         )
         return [row[0] for row in rows]
 
+    def ids_with_source_id(self, source_id: str, limit: int) -> list[str]:
+        """Sessions the tool knows as ``source_id`` (its own id: a Claude Code UUID, a
+        ChatGPT conversation id), at most ``limit``: the top-level ones if there are any
+        (subagents may share their parent's), else the subagents."""
+        rows = self.conn.execute(
+            "SELECT id, parent_session_id IS NULL FROM sessions WHERE source_id = ? "
+            "ORDER BY parent_session_id IS NOT NULL, id LIMIT ?",
+            (source_id, limit),
+        ).fetchall()
+        top = [sid for sid, is_top in rows if is_top]
+        return top or [sid for sid, _top in rows]
+
     def trashed(self, names: Sequence[str]) -> dict[str, tuple[str, str]]:
         """(title, source) of trash entries by name, as recorded when they were deleted."""
         out: dict[str, tuple[str, str]] = {}

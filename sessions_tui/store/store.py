@@ -839,12 +839,16 @@ class SessionStore:
         return [replace(e, title=known[e.name][0], source=known[e.name][1]) for e in entries]
 
     def resolve_id(self, text: str) -> str:
-        """The session ``text`` names: its id, or the one id starting with it (as git takes
-        a unique prefix of a commit id). `SessionNotFound` if none, `AmbiguousId` if several."""
+        """The session ``text`` names: its id, the one id starting with it (as git takes a
+        unique prefix of a commit id), or else the id its own tool gives it (the UUID that
+        `claude --resume` takes; a subagent shares it with its parent, which is meant).
+        `SessionNotFound` if none, `AmbiguousId` if several."""
         if self.exists(text):
             return text
         self.refresh_index()
         matches = self.index.ids_with_prefix(text, 11) if text else []
+        if not matches and text:
+            matches = self.index.ids_with_source_id(text, 11)
         if len(matches) == 1:
             return matches[0]
         if not matches:

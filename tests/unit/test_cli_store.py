@@ -116,6 +116,20 @@ def test_show_text_json_markdown(store: Path) -> None:
     assert "\x1b" not in hostile.stdout and "␛[2J" in hostile.stdout
 
 
+def test_show_takes_the_id_a_session_has_in_its_own_tool(store: Path) -> None:
+    """The UUID a resume command or the tool's own folder shows names the session too;
+    a subagent sharing its parent's names the parent."""
+    parent = demo_sessions()[0]
+    sub = next(s for s in demo_sessions() if s.parent_session_id == parent.id)
+    with SessionStore(store) as s:
+        s.save(sub)
+    assert sub.source_ref.id == parent.source_ref.id
+    shown = run(store, "show", parent.source_ref.id, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert Session.model_validate_json(shown.stdout).id == parent.id
+    assert_one_line_error(run(store, "show", "00000000-0000-nothing"), "no session with id")
+
+
 def test_stats(store: Path) -> None:
     result = run(store, "stats")
     assert result.exit_code == 0
