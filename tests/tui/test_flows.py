@@ -331,6 +331,37 @@ async def test_transcript_tool_blocks_collapse_expand_and_thinking(make_demo_app
 
 
 @sync
+async def test_a_hit_only_in_collapsed_thinking_is_said_to_be_hidden(make_demo_app):
+    """The search matched a message the reader cannot see yet: the pane says where it is
+    instead of 'no hits', and T shows it."""
+    from sessions_tui.tui.widgets.transcript import words_matcher
+
+    app = make_demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = screen.transcript
+        thought = next(
+            b.text for m in view.entries if m is not None for b in m.content if b.type == "thinking"
+        )
+        words = {w.strip(".,:;()'\"`") for w in thought.split()}
+        for word in sorted(words, key=len, reverse=True):  # one only the thinking holds
+            view.set_matcher(words_matcher([word]))
+            if not view.matching_entries():
+                break
+        else:
+            raise AssertionError("every word of the thinking is also in plain sight")
+        assert re.match(
+            r"0 hits shown, [1-9]\d* hidden \(t: tools, T: thinking\)", view.status_text
+        )
+        await pilot.press("T")
+        await settle(pilot)
+        assert re.match(r"[1-9]\d* hits? · n: next", view.status_text), view.status_text
+
+
+@sync
 async def test_find_in_transcript_highlights_and_n_moves(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -589,10 +589,28 @@ class TranscriptView(ScrollView, can_focus=True):
                 n = len(matching)
                 bits.insert(0, f"{n} hit{'s' if n != 1 else ''} · n: next")
             else:
-                bits.insert(0, "no hits")
+                hidden = self._hidden_hits()
+                bits.insert(
+                    0,
+                    f"0 hits shown, {hidden} hidden (t: tools, T: thinking)"
+                    if hidden
+                    else "no hits",
+                )
         elif self.matcher is not None and self.entries:
             bits.insert(0, "n: next hit")
         return " · ".join(bits)
+
+    def _hidden_hits(self) -> int:
+        """Messages that would show a hit with every tool block and thinking expanded: the
+        search matched them (its snippet says so) where the reader cannot see it yet."""
+        if self.matcher is None:
+            return 0
+        everything = Options(tool_mode="full", show_thinking=True, tz=self.options.tz)
+        return sum(
+            1
+            for entry, message in enumerate(self.entries)
+            if message is not None and self.matcher(visible_text(entry, message, everything))
+        )
 
     def _forget_hit(self) -> None:
         """The reader moved away on their own: the hit no longer says where they are."""
