@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -235,6 +236,8 @@ def import_floor() -> float:
 async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dict[str, list[float]]:
     from datetime import UTC
 
+    from textual.worker import WorkerCancelled
+
     from sessions_tui.store import SessionStore
     from sessions_tui.tui.app import make_app
     from sessions_tui.tui.screens.main import MainScreen
@@ -291,7 +294,8 @@ async def transcript_and_search(root: Path, long_root: Path, repeat: int) -> dic
             # Start each query on a settled screen (list and preview drawn), as a user who
             # looked at it would: typing into the preview's load measures that load instead.
             await pilot.pause(0.2)
-            await app.workers.wait_for_complete()
+            with contextlib.suppress(WorkerCancelled):  # a preview load typing cancelled
+                await app.workers.wait_for_complete()
             await pilot.pause(0.1)
             for i, ch in enumerate(query):
                 typed = query[: i + 1]

@@ -113,6 +113,24 @@ def without_filter(query: str, gone: Filter) -> str:
     return str(parsed)
 
 
+KNOWN_IS_VALUES = ("starred", "star", "unstarred", "error", "errors", "subagent")
+
+
+def ignored_filters(parsed: ParsedQuery, now: datetime) -> list[Filter]:
+    """The filters whose value means nothing (``after:someday``, ``is:pinned``): searching
+    and listing skip them, and their chips say so."""
+    ignored = []
+    for f in parsed.filters:
+        if f.key == "is" and f.value.lower() not in KNOWN_IS_VALUES:
+            ignored.append(f)
+        elif f.key in ("after", "before"):
+            try:
+                parse_date(f.value, now)
+            except QueryError:
+                ignored.append(f)
+    return ignored
+
+
 def parse_date(value: str, now: datetime) -> datetime:
     """A date of the query language as an aware UTC datetime (midnight for calendar dates)."""
     today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from sessions_tui.tui.screens.main import (
     PREVIEW_DEBOUNCE,
@@ -20,7 +22,9 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     for _ in range(3):
         await pilot.pause(PREVIEW_DEBOUNCE + 0.02)
-        await app.workers.wait_for_complete()
+        # A worker the app cancels meanwhile (typing cancels the preview's load) is done too.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
     await pilot.pause()
 
 

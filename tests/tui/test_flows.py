@@ -127,10 +127,13 @@ async def test_typed_filters_and_unknown_values_are_explained(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = main_screen(pilot)
-        await type_query(pilot, "after:someday")
+        await type_query(pilot, "after:someday is:starred")
         status = screen.query_one("#status").plain
         assert "'someday' is not a date" in status
-        assert screen.session_list.source.count() == 37
+        starred = sum(1 for s in screen.store.list() if s.starred)
+        assert screen.session_list.source.count() == starred  # the date is skipped
+        chips = {str(c.label): c.has_class("-ignored") for c in screen.query(".chip") if c.display}
+        assert chips == {"after:someday ✕": True, "is:starred ✕": False}
 
 
 @sync

@@ -42,6 +42,7 @@ from ..dialogs.text_input import TextInputDialog
 from ..formatting import human_size, one_line, short_model, short_project
 from ..querystring import (
     Filter,
+    ignored_filters,
     parse,
     parse_date,
     to_list_query,
@@ -468,7 +469,9 @@ class MainScreen(Screen[None]):
         self.applied = applied
         self.session_list.set_source(source, at=at)
         self._show_sort()
-        self.query_one(FilterBar).set_filters(parsed.filters)
+        self.query_one(FilterBar).set_filters(
+            parsed.filters, ignored_filters(parsed, self.sessions_app.now())
+        )
         self._update_transcript_matcher()
         self._update_status()
         self._update_empty_state()

@@ -47,6 +47,7 @@ class FilterBar(Horizontal):
         super().__init__(id=id)
         self._chips: dict[str, Filter] = {}
         self._filters: list[Filter] = []
+        self._ignored: list[Filter] = []
 
     def compose(self) -> ComposeResult:
         for key, label in PICKERS:
@@ -60,8 +61,11 @@ class FilterBar(Horizontal):
             yield chip
         yield Static("", id="chips-more")
 
-    def set_filters(self, filters: list[Filter]) -> None:
+    def set_filters(self, filters: list[Filter], ignored: list[Filter] | None = None) -> None:
+        """Chips for ``filters``; those in ``ignored`` (a value that means nothing) are
+        marked, since the list does not follow them."""
         self._filters = list(filters)
+        self._ignored = list(ignored or [])
         self._fit()
 
     def on_resize(self) -> None:
@@ -93,6 +97,12 @@ class FilterBar(Horizontal):
             )  # in order: none after the first that does not fit
             if fits:
                 chip.label = labels[i]
+                chip.set_class(filters[i] in self._ignored, "-ignored")
+                chip.tooltip = (
+                    "Ignored: a value this filter does not know"
+                    if filters[i] in self._ignored
+                    else None
+                )
                 chip.display = True
                 chip.refresh(layout=True)  # a new label does not resize a Button by itself
                 self._chips[f"chip-{i}"] = filters[i]
