@@ -567,6 +567,26 @@ async def test_fast_typing_shows_only_the_last_querys_results(make_demo_app):
 
 
 @sync
+async def test_a_lone_first_letter_keeps_the_list_until_the_second(make_demo_app, demo_store):
+    """'c' as a prefix matches nearly everything, slowest of all: the list stays, says why,
+    and the second letter searches; 'c ' (finished) searches the word itself."""
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await type_query(pilot, "c")
+        assert screen.applied.mode == "list"
+        assert screen.session_list.source.count() == demo_store.count()
+        assert "'c' is left out until it has a second letter" in screen.query_one("#status").plain
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.applied.mode == "search" and screen.applied.query == "ca"
+        await pilot.press("backspace", "space")
+        await settle(pilot)
+        assert screen.applied.mode == "search" and screen.applied.query == "c "
+
+
+@sync
 async def test_keys_typed_while_a_search_runs_are_searched_together_after_it(make_demo_app):
     """Latest wins: one search at a time, and the keys typed meanwhile cost one search for
     the text as it then is, not one each (two cores must not run a queue of stale ones)."""
@@ -587,12 +607,14 @@ async def test_keys_typed_while_a_search_runs_are_searched_together_after_it(mak
             return search(query, **kwargs)
 
         screen.index.search = slow_first
-        await pilot.press("slash", *"camera")
+        await pilot.press("slash")
+        screen.search_input.value = "ca"  # its search blocks until released
+        await pilot.press(*"mera")
         await pilot.pause(0.2)  # longer than any debounce: nothing else starts meanwhile
-        assert searched == ["c"]
+        assert searched == ["ca"]
         release.set()
         await settle(pilot)
-        assert searched == ["c", "camera"]
+        assert searched == ["ca", "camera"]
         assert screen.applied.query == "camera"
         assert screen.transcript.session is not None  # previewed once typing stopped
 

@@ -428,7 +428,11 @@ class MainScreen(Screen[None]):
     def _query(self, query: str, keep: str | None, near: int) -> None:
         parsed = parse(query)
         worker = get_current_worker()
-        if parsed.needs_index and self.index is not None and self.index_state != "unavailable":
+        # A lone first letter typed (no space after it) narrows nothing as a prefix and is
+        # the slowest search there is: the list stays as it is until the second letter.
+        lone = parsed.text if _is_lone_letter(parsed.text) and query[-1:].strip() else ""
+        searchable = self.index is not None and self.index_state != "unavailable"
+        if parsed.needs_index and searchable and not lone:
             try:
                 results = self.index.search(query, limit=SEARCH_PAGE, typing=True)
             except Exception as exc:
@@ -453,7 +457,9 @@ class MainScreen(Screen[None]):
             notes = [*parsed.errors]
             if not source.count():
                 notes += self.store.index.unmatched(list_query)  # name the value at fault
-            if parsed.text:
+            if lone and searchable:
+                notes.append(f"'{lone}' is left out until it has a second letter")
+            elif parsed.text:
                 notes.append("titles only until the search index is open")
             applied.notice = "; ".join(notes)
         # Find the kept session here, off the UI thread (it may mean paging the index).
@@ -1307,6 +1313,11 @@ def _model_families(values: list[tuple[str, int]]) -> list[Choice]:
         Choice(f"{base}*", f"{base}*  every version", f"{sum(counts):,}")
         for base, counts in sorted(families.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
     ]
+
+
+def _is_lone_letter(text: str) -> bool:
+    """One ASCII letter or digit: the start of a word (one CJK character is a word)."""
+    return len(text) == 1 and text.isascii() and text.isalnum()
 
 
 def _freeze_start_up_objects() -> None:
