@@ -15,6 +15,7 @@ from sessions_tui.tui.screens.main import (
     STORE_REFRESH_DELAY,
     MainScreen,
 )
+from sessions_tui.tui.widgets.transcript import TranscriptView
 
 
 async def settle(pilot: Pilot) -> None:
@@ -37,6 +38,14 @@ async def settle_store(pilot: Pilot) -> None:
 
 def main_screen(pilot: Pilot) -> MainScreen:
     return next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+
+
+async def open_first_transcript(pilot: Pilot) -> TranscriptView:
+    """Open the list's first session (Enter) and return the transcript showing it."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    return main_screen(pilot).transcript
 
 
 async def type_query(pilot: Pilot, text: str) -> None:

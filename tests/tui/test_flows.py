@@ -9,7 +9,15 @@ from sessions_tui.tui.widgets.session_list import SessionList
 from sessions_tui.tui.widgets.sources import ListingSource
 from sessions_tui.tui.widgets.transcript import TranscriptView
 
-from .helpers import close_dialog, main_screen, settle, settle_store, sync, type_query
+from .helpers import (
+    close_dialog,
+    main_screen,
+    open_first_transcript,
+    settle,
+    settle_store,
+    sync,
+    type_query,
+)
 
 ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
 
@@ -279,11 +287,7 @@ async def test_star_tag_and_delete_keep_the_cursor_on_its_row(make_demo_app, dem
 async def test_star_keeps_the_readers_place_in_the_transcript(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main_screen(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        view = screen.transcript
+        view = await open_first_transcript(pilot)
         await pilot.press("pagedown", "pagedown")
         await settle(pilot)
         place = (view.scroll_y, view.cursor)
@@ -298,11 +302,7 @@ async def test_star_keeps_the_readers_place_in_the_transcript(make_demo_app):
 async def test_transcript_tool_blocks_collapse_expand_and_thinking(make_demo_app, demo_store):
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main_screen(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        view = screen.transcript
+        view = await open_first_transcript(pilot)
         assert app.focused is view
         session = view.session
         call_entry = next(i for i, m in enumerate(view.entries) if m is not None and m.tool_calls)
@@ -341,11 +341,7 @@ async def test_a_hit_only_in_collapsed_thinking_is_said_to_be_hidden(make_demo_a
 
     app = make_demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = main_screen(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        view = screen.transcript
+        view = await open_first_transcript(pilot)
         thought = next(
             b.text for m in view.entries if m is not None for b in m.content if b.type == "thinking"
         )
