@@ -600,6 +600,12 @@ def as_you_type(node: Node | None) -> Node | None:
     return node
 
 
+def is_word_start(text: str) -> bool:
+    """One ASCII letter or digit: the start of a word being typed, which as a prefix would
+    match nearly everything (one CJK character is a whole word)."""
+    return len(text) == 1 and text.isascii() and text.isalnum()
+
+
 def one_letter_tail(node: Node | None) -> tuple[Node | None, str] | None:
     """A query being typed that ends in a lone letter after other words (``borrow c``): the
     query without it, and the letter. Until it has a second letter, that word would match
@@ -610,8 +616,8 @@ def one_letter_tail(node: Node | None) -> tuple[Node | None, str] | None:
     last = node.children[-1]
     if not isinstance(last, Word) or last.prefix or last.fuzzy is not None:
         return None
-    if len(last.text) != 1 or not last.text.isascii():
-        return None  # one CJK character is a word, not the start of one
+    if not is_word_start(last.text):
+        return None
     rest = node.children[:-1]
     if not positive_text(And(rest)):
         return None  # `-retry c` or `tool:codex c`: the letter is all there is to search

@@ -57,12 +57,6 @@ class ParsedQuery:
         """The values of the ``key`` filters that narrow (not the ``-key:`` exclusions)."""
         return [f.value for f in self.filters if f.key == key and not f.negated]
 
-    @property
-    def needs_index(self) -> bool:
-        """Whether only the full-text index can answer: free text (filters, excluded or
-        not, the metadata index lists)."""
-        return bool(self.text)
-
     def __str__(self) -> str:
         return " ".join([*(str(f) for f in self.filters), self.text]).strip()
 

@@ -92,7 +92,7 @@ def query_scope(store: SessionStore, query: str, now: datetime) -> Scope:
     An empty query is every session.
     """
     parsed = parse(query)
-    if parsed.needs_index:
+    if parsed.text:
         return resolve(store, query=query)
     projects = None
     if parsed.values("project"):

@@ -32,6 +32,7 @@ from textual.worker import Worker, get_current_worker
 from ...export.render import block_markdown, message_heading, to_markdown
 from ...models import Session
 from ...safety import visible_controls
+from ...search.query import is_word_start
 from ...store import SessionStore, StoreError, StoreEvent
 from ...store.errors import CorruptSessionFile, SessionNotFound
 from ...store.metaindex import display_title
@@ -338,7 +339,7 @@ class MainScreen(Screen[None]):
         self.index = index
         _freeze_start_up_objects()
         self._set_index_state(index.state)
-        if parse(self.search_input.value).needs_index:
+        if parse(self.search_input.value).text:
             self._rerun_query(keep=True)
 
     def _index_failed(self, exc: Exception) -> None:
@@ -430,9 +431,9 @@ class MainScreen(Screen[None]):
         worker = get_current_worker()
         # A lone first letter typed (no space after it) narrows nothing as a prefix and is
         # the slowest search there is: the list stays as it is until the second letter.
-        lone = parsed.text if _is_lone_letter(parsed.text) and query[-1:].strip() else ""
+        lone = parsed.text if is_word_start(parsed.text) and query[-1:].strip() else ""
         searchable = self.index is not None and self.index_state != "unavailable"
-        if parsed.needs_index and searchable and not lone:
+        if parsed.text and searchable and not lone:
             try:
                 results = self.index.search(query, limit=SEARCH_PAGE, typing=True)
             except Exception as exc:
@@ -1313,11 +1314,6 @@ def _model_families(values: list[tuple[str, int]]) -> list[Choice]:
         Choice(f"{base}*", f"{base}*  every version", f"{sum(counts):,}")
         for base, counts in sorted(families.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
     ]
-
-
-def _is_lone_letter(text: str) -> bool:
-    """One ASCII letter or digit: the start of a word (one CJK character is a word)."""
-    return len(text) == 1 and text.isascii() and text.isalnum()
 
 
 def _freeze_start_up_objects() -> None:
