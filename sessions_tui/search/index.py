@@ -48,6 +48,7 @@ from .query import (
     Node,
     Parsed,
     as_you_type,
+    left_out,
     loosen,
     one_letter_tail,
     parse,
@@ -720,18 +721,17 @@ class SearchIndex:
         offset = max(0, int(offset))
         parsed = parse(query)
         unfinished = typing and bool(query[-1:].strip())
-        left_out = None
-        if unfinished and (tail := one_letter_tail(parsed.tree)) is not None:
+        tail = one_letter_tail(parsed.tree) if unfinished else None
+        if tail is not None:
             tree, letter = tail
-            left_out = f"'{letter}' is left out until it has a second letter"
-            parsed = Parsed(tree, [*parsed.notices, left_out], parsed.in_title)
+            parsed = Parsed(tree, [*parsed.notices, left_out(letter)], parsed.in_title)
         gen = self._current()
         try:
             searcher = gen.index.searcher()
             results = self._run(gen, searcher, parsed, query, limit, offset)
             # Readings tried in turn while nothing matches, with how each is announced.
             readings: list[tuple[Node | None, str]] = []
-            if unfinished and left_out is None:
+            if unfinished and tail is None:
                 readings.append((as_you_type(parsed.tree), "Matching {} as you type"))
             if positive_text(parsed.tree):
                 common = partial(self._is_common, searcher)

@@ -606,6 +606,11 @@ def is_word_start(text: str) -> bool:
     return len(text) == 1 and text.isascii() and text.isalnum()
 
 
+def left_out(letter: str) -> str:
+    """The notice for a word start live search leaves out (`is_word_start`)."""
+    return f"'{letter}' is left out until it has a second letter"
+
+
 def one_letter_tail(node: Node | None) -> tuple[Node | None, str] | None:
     """A query being typed that ends in a lone letter after other words (``borrow c``): the
     query without it, and the letter. Until it has a second letter, that word would match

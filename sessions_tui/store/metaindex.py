@@ -235,33 +235,33 @@ class ListQuery:
             any_of("project", values("project", self.projects))
         if self.ids is not None:
             any_of("id", self.ids)
-        if self.models:
-            models = values("model", self.models)
-            marks = ",".join("?" * len(models))
+
+        def with_one_of(kind: str, values: Sequence[str], holds: bool = True) -> None:
+            """Sessions that have (or, not ``holds``, lack) a model or tag among ``values``."""
+            table = "session_models" if kind == "model" else "session_tags"
+            marks = ",".join("?" * len(values))
             clauses.append(
-                f"id IN (SELECT session_id FROM session_models WHERE model IN ({marks}))"
+                f"id {'' if holds else 'NOT '}IN "
+                f"(SELECT session_id FROM {table} WHERE {kind} IN ({marks}))"
             )
-            params.extend(models)
+            params.extend(values)
+
+        if self.models:
+            with_one_of("model", values("model", self.models))
         for tag in self.tags:  # every tag typed must hold (each may stand for several)
-            tags = values("tag", [tag])
-            marks = ",".join("?" * len(tags))
-            clauses.append(f"id IN (SELECT session_id FROM session_tags WHERE tag IN ({marks}))")
-            params.extend(tags)
+            with_one_of("tag", values("tag", [tag]))
         for kind, typed in self.exclude:
             gone = values(kind, [typed])
             if not gone:
                 continue  # no session has it: excluding it removes nothing
+            if kind in ("model", "tag"):
+                with_one_of(kind, gone, holds=False)
+                continue
             marks = ",".join("?" * len(gone))
             if kind == "tool":
                 clauses.append(f"source NOT IN ({marks})")
-            elif kind == "project":
-                clauses.append(f"(project IS NULL OR project NOT IN ({marks}))")
             else:
-                table = "session_models" if kind == "model" else "session_tags"
-                column = "model" if kind == "model" else "tag"
-                clauses.append(
-                    f"id NOT IN (SELECT session_id FROM {table} WHERE {column} IN ({marks}))"
-                )
+                clauses.append(f"(project IS NULL OR project NOT IN ({marks}))")
             params.extend(gone)
         if self.starred is not None:
             clauses.append("starred = ?")

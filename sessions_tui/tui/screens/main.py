@@ -32,7 +32,7 @@ from textual.worker import Worker, get_current_worker
 from ...export.render import block_markdown, message_heading, to_markdown
 from ...models import Session
 from ...safety import visible_controls
-from ...search.query import is_word_start
+from ...search.query import is_word_start, left_out
 from ...store import SessionStore, StoreError, StoreEvent
 from ...store.errors import CorruptSessionFile, SessionNotFound
 from ...store.metaindex import display_title
@@ -459,7 +459,7 @@ class MainScreen(Screen[None]):
             if not source.count():
                 notes += self.store.index.unmatched(list_query)  # name the value at fault
             if lone and searchable:
-                notes.append(f"'{lone}' is left out until it has a second letter")
+                notes.append(left_out(lone))
             elif parsed.text:
                 notes.append("titles only until the search index is open")
             applied.notice = "; ".join(notes)
