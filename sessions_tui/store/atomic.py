@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import SaveFailed
@@ -24,6 +26,8 @@ DIR_MODE = 0o700
 TEMP_SUFFIX = ".tmp"
 #: A temp file older than this is taken to belong to a writer that was killed.
 TEMP_GRACE_SECONDS = 15 * 60
+#: Temp files of one batch written and fsynced at the same time.
+WRITERS = 8
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -51,34 +55,27 @@ def atomic_write(target: Path, data: bytes, *, durable: bool = True) -> None:
     atomic_write_many([(target, data)], durable=durable)
 
 
-def atomic_write_many(items: list[tuple[Path, bytes]], *, durable: bool = True) -> None:
+def atomic_write_many(
+    items: list[tuple[Path, bytes]], *, durable: bool = True
+) -> list[os.stat_result]:
     """Replace several files in one directory, all or nothing. Raises `SaveFailed`.
 
     Every file is written to a temp and fsynced, then all are renamed into place, then the
-    directory is fsynced once: a batch of N files costs N+1 fsyncs instead of 2N. A failure at
-    any step, including the final directory fsync, puts every previous version back (through
-    hard links taken just before the renames), so `SaveFailed` always means "nothing changed".
+    directory is fsynced once: a batch of N files costs N+1 fsyncs instead of 2N, and the N
+    run side by side (`WRITERS`). A failure at any step, including the final directory fsync,
+    puts every previous version back (through hard links taken just before the renames), so
+    `SaveFailed` always means "nothing changed".
+
+    Returns each written file's stat, taken from its descriptor (a rename keeps size and
+    mtime), so callers need not stat the files again.
     """
     if not items:
-        return
-    temps: list[Path] = []
+        return []
+    written = _write_temps(items, durable)
+    temps = [tmp for tmp, _st in written]
     keeps: list[Path | None] = []  # per replaced item: its hard link, or None for a new file
     renamed: list[Path] = []
-    fd = -1
     try:
-        for target, data in items:
-            tmp = temp_path_for(target)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
-            temps.append(tmp)
-            os.fchmod(fd, FILE_MODE)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if durable:
-                os.fsync(fd)
-            os.close(fd)
-            fd = -1
         for (target, _data), tmp in zip(items, temps, strict=True):
             keep: Path | None = None
             if durable:
@@ -96,12 +93,7 @@ def atomic_write_many(items: list[tuple[Path, bytes]], *, durable: bool = True) 
             for directory in dict.fromkeys(t.parent for t, _d in items):
                 fsync_dir(directory)
     except BaseException as exc:  # including KeyboardInterrupt: never leave a temp behind
-        if fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        for tmp in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _unlink_all(temps)
         # Renamed files are visible but not known durable: show the old versions again.
         for target, keep in reversed(list(zip(renamed, keeps, strict=False))):
             with contextlib.suppress(OSError):
@@ -111,10 +103,75 @@ def atomic_write_many(items: list[tuple[Path, bytes]], *, durable: bool = True) 
                     os.replace(keep, target)
         _remove_keeps(keeps)
         if isinstance(exc, OSError):
-            failed = renamed[-1] if renamed else items[max(len(temps) - 1, 0)][0]
+            failed = items[min(len(renamed), len(items) - 1)][0]
             raise SaveFailed(failed, exc) from exc
         raise
     _remove_keeps(keeps)  # not fsynced: if one survives a crash, the temp sweep removes it
+    return [st for _tmp, st in written]
+
+
+def _write_temps(
+    items: list[tuple[Path, bytes]], durable: bool
+) -> list[tuple[Path, os.stat_result]]:
+    """Write every item to its temp, all or nothing: (temp, stat) per item, in order.
+
+    Durable batches are written by `WRITERS` threads: each fsync waits on the disk with the
+    GIL released, and concurrent ones share the filesystem's journal commits, so the batch
+    costs a fraction of one fsync after another. On any failure the temps already written
+    are removed and `SaveFailed` names the file that failed.
+    """
+    if len(items) == 1 or not durable:
+        written: list[tuple[Path, os.stat_result]] = []
+        try:
+            for target, data in items:
+                written.append(_write_temp(target, data, durable))
+        except BaseException:
+            _unlink_all(tmp for tmp, _st in written)
+            raise
+        return written
+    pool = ThreadPoolExecutor(min(WRITERS, len(items)), thread_name_prefix="store-write")
+    futures = [pool.submit(_write_temp, target, data, durable) for target, data in items]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:  # including KeyboardInterrupt: wait, so every temp is known
+        pool.shutdown(wait=True, cancel_futures=True)
+        _unlink_all(f.result()[0] for f in futures if not f.cancelled() and f.exception() is None)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _write_temp(target: Path, data: bytes, durable: bool) -> tuple[Path, os.stat_result]:
+    """Write ``data`` to a new temp beside ``target``; remove it again if anything fails."""
+    tmp = temp_path_for(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    except OSError as exc:
+        raise SaveFailed(target, exc) from exc
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if durable:
+            os.fsync(fd)
+        return tmp, os.fstat(fd)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise SaveFailed(target, exc) from exc
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _remove_keeps(keeps: list[Path | None]) -> None:

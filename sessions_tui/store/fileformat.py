@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +73,20 @@ def encode(session: Session, *, compress: bool, level: int = 3) -> bytes:
     ).encode()
     raw = head + payload + b"}\n"
     if compress:
-        return zstandard.ZstdCompressor(level=level, write_checksum=True).compress(raw)
+        return _compressor(level).compress(raw)
     return raw
+
+
+_compressors = threading.local()
+
+
+def _compressor(level: int) -> zstandard.ZstdCompressor:
+    """One compressor per thread and level: making one per file costs a quarter of the
+    compression time, and a compressor must not be shared between threads."""
+    cache: dict[int, zstandard.ZstdCompressor] = _compressors.__dict__.setdefault("by_level", {})
+    if level not in cache:
+        cache[level] = zstandard.ZstdCompressor(level=level, write_checksum=True)
+    return cache[level]
 
 
 def decompress_bounded(data: bytes, limit: int | None = None) -> bytes:

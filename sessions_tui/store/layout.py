@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,8 @@ class StoreLayout:
 
     def existing_session_files(self, session_id: str) -> list[Path]:
         """Both spellings may exist briefly after a crash between a save and its cleanup."""
-        return [
-            p
-            for p in (self.session_file(session_id, True), self.session_file(session_id, False))
-            if p.exists()
-        ]
+        # os.path on a string: an import asks this twice per session, and pathlib's
+        # object per candidate cost more than the stat itself.
+        base = f"{self.sessions}{os.sep}{session_id}"
+        names = (base + ZST_SUFFIX, base + JSON_SUFFIX)
+        return [Path(name) for name in names if os.path.exists(name)]

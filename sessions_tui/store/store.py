@@ -473,7 +473,7 @@ class SessionStore:
     def _write_prepared(
         self, prepared: list[tuple[Session, Path, bytes, list[Path]]]
     ) -> list[tuple]:
-        atomic_write_many([(target, data) for _s, target, data, _old in prepared])
+        stats = atomic_write_many([(target, data) for _s, target, data, _old in prepared])
         # The saves are complete and durable. If removing an old spelling (.json vs .json.zst)
         # is not, a crash may bring it back; readers take the newer file, so that is harmless.
         stale = [path for _s, _t, _d, old in prepared for path in old]
@@ -483,8 +483,8 @@ class SessionStore:
                     path.unlink(missing_ok=True)
                 fsync_dir(self.layout.sessions)
         rows = []
-        for session, target, _data, _old in prepared:
-            rows.append(summary_row(session, target.name, target.stat(), CURRENT_FORMAT_VERSION))
+        for (session, target, _data, _old), st in zip(prepared, stats, strict=True):
+            rows.append(summary_row(session, target.name, st, CURRENT_FORMAT_VERSION))
             self._pending.pop(session.id, None)
         self.index.upsert(rows)
         return rows

@@ -138,3 +138,20 @@ def test_save_many_fsyncs_the_directory_once_per_batch(
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
     store.save_many([Session(id=f"s{i}", title=f"t{i}") for i in range(10)])
     assert len(synced) == 10 + 1  # one per file, one for the directory
+
+
+@pytest.mark.parametrize("op", ["write", "fsync"])
+def test_a_failed_file_in_a_batch_written_side_by_side_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, op: str
+) -> None:
+    """A batch's temps are written by several threads; one failing must still undo them all."""
+    faults = FaultInjector(monkeypatch)
+    store = SessionStore(tmp_path / "s")
+    store.save(Session(id="s0", title="old"))
+    before = _snapshot(store.root)
+    batch = [Session(id=f"s{i}", title=f"new {i}") for i in range(40)]
+    with faults.armed_for((op, 17, errno.EIO)), pytest.raises(SaveFailed) as info:
+        store.save_many(batch)
+    assert info.value.path.name.startswith("s")  # names a file of the batch
+    assert _snapshot(store.root) == before  # no temp left behind, s0 untouched
+    assert [(r.id, r.title) for r in SessionStore(store.root).list()] == [("s0", "old")]

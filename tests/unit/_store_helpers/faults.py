@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,16 +27,19 @@ class FaultInjector:
         self.armed = False
         self.observers: list[Callable[[str, tuple[Any, ...]], None]] = []
         self.max_write: int | None = None
+        self._counting = threading.Lock()
         for op in OPS:
             monkeypatch.setattr(os, op, self._wrap(op, getattr(os, op)))
 
     def _wrap(self, op: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any) -> Any:
             if self.armed:
-                self.calls[op] += 1
-                for observe in self.observers:
-                    observe(op, args)
-                if self.fail and self.fail[0] == op and self.fail[1] == self.calls[op]:
+                with self._counting:  # a batch's temps are written by several threads
+                    self.calls[op] += 1
+                    nth = self.calls[op]
+                    for observe in self.observers:
+                        observe(op, args)
+                if self.fail and self.fail[0] == op and self.fail[1] == nth:
                     code = self.fail[2]
                     raise OSError(code, os.strerror(code))
                 if op == "write" and self.max_write is not None:
