@@ -25,7 +25,6 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -407,14 +406,10 @@ class ImportRun:
         self._pending_files: list[FileState] = []
         self._pending_bytes = 0
         self._blocked_files: set[str] = set()
-        self._saver: ThreadPoolExecutor | None = None
-        self._saving: _Saving | None = None  # the batch the saver thread is writing
         #: Paths recorded as imported by this run (the watcher reads and clears it).
         self.imported: set[str] = set()
 
     def close(self) -> None:
-        if self._saver is not None:
-            self._saver.shutdown()
         self.state.close()
 
     # -- deciding what to read ----------------------------------------------------------
@@ -477,12 +472,12 @@ class ImportRun:
                     self.progress(done, total)
                 if summary.busy:
                     break
-            self._flush(summary, wait=True)
+            if not summary.busy:
+                self._flush(summary)
         except KeyboardInterrupt:
             summary.interrupted = True
             with contextlib.suppress(KeyboardInterrupt):
-                # keep what was parsed; the rest is picked up next time
-                self._flush(summary, wait=True)
+                self._flush(summary)  # keep what was parsed; the rest is picked up next time
         summary.seconds += time.perf_counter() - started
         return summary
 
@@ -610,8 +605,6 @@ class ImportRun:
                 self._pending[at] = (session, digest, path, kind)
                 return
             sid = session.id  # diverged: imported beside it under an id of its own
-        if self._saving is not None and sid in self._saving.ids:
-            self._finish_saving(summary)  # compare with it as stored, not half-written
         if self.store.exists(sid):
             cached = self.state.payload_hashes([sid]).get(sid)
             if digest and cached == digest and not self.force:
@@ -689,61 +682,37 @@ class ImportRun:
             return True
         return sid not in self._quarantined and self.state.known_session(sid)
 
-    def _flush(self, summary: ImportSummary, *, wait: bool = False) -> None:
-        """Hand the pending sessions to the saver thread and go on parsing.
-
-        Parsing holds the GIL; a save spends most of its time where it does not (compressing,
-        writing, fsync, SQLite), so the two overlap. One batch is saved at a time: the one
-        before is finished (and its files recorded) before the next is handed over, and
-        ``wait`` finishes this one too.
-        """
-        self._finish_saving(summary)
+    def _flush(self, summary: ImportSummary) -> None:
+        """Save pending sessions under one lock, then record their files as imported."""
         pending, self._pending = self._pending, []
         self._pending_at.clear()
         files, self._pending_files = self._pending_files, []
         self._pending_bytes = 0
-        blocked, self._blocked_files = self._blocked_files, set()
-        if summary.busy:
-            return
-        saving = None
-        if pending:
-            if self._saver is None:
-                self._saver = ThreadPoolExecutor(1, thread_name_prefix="import-save")
-            saving = self._saver.submit(self.store.save_many, [s for s, *_ in pending])
-        self._saving = _Saving(saving, pending, files, blocked)
-        if wait:
-            self._finish_saving(summary)
-
-    def _finish_saving(self, summary: ImportSummary) -> None:
-        """Wait for the batch being saved, count it, and record its files as imported."""
-        batch, self._saving = self._saving, None
-        if batch is None:
-            return
-        failed_paths = set(batch.blocked)
+        failed_paths: set[str] = set(self._blocked_files)
         saved: list[tuple[Session, str, str, str]] = []
-        try:
-            if batch.future is not None:
-                batch.future.result()
-                saved = batch.pending
-        except StoreBusy as exc:
-            summary.busy = True
-            summary.failures.append(Failure(str(self.store.root), str(exc)))
-            return
-        except (StoreError, OSError, ValueError):
-            # Isolate the session that cannot be saved; the others go in one by one.
-            for item in batch.pending:
-                try:
-                    self.store.save(item[0])
-                    saved.append(item)
-                except StoreBusy as exc:
-                    summary.busy = True
-                    summary.failures.append(Failure(str(self.store.root), str(exc)))
-                    return
-                except (StoreError, OSError, ValueError) as exc:
-                    summary.failures.append(
-                        Failure(item[2], f"session {item[0].id}: cannot save: {exc}")
-                    )
-                    failed_paths.add(item[2])
+        if pending:
+            try:
+                self.store.save_many(s for s, *_ in pending)
+                saved = pending
+            except StoreBusy as exc:
+                summary.busy = True
+                summary.failures.append(Failure(str(self.store.root), str(exc)))
+                return
+            except (StoreError, OSError, ValueError):
+                # Isolate the session that cannot be saved; the others go in one by one.
+                for item in pending:
+                    try:
+                        self.store.save(item[0])
+                        saved.append(item)
+                    except StoreBusy as exc:
+                        summary.busy = True
+                        summary.failures.append(Failure(str(self.store.root), str(exc)))
+                        return
+                    except (StoreError, OSError, ValueError) as exc:
+                        summary.failures.append(
+                            Failure(item[2], f"session {item[0].id}: cannot save: {exc}")
+                        )
+                        failed_paths.add(item[2])
         for session, _digest, _path, kind in saved:
             if kind == "new":
                 summary.new += 1
@@ -753,25 +722,12 @@ class ImportRun:
                 summary.updated_ids.append(session.id)
         self.state.record_sessions([(s.id, p, d) for s, d, p, _ in saved])
         # A file whose sessions did not all reach the store is read again next time.
-        keep = [f for f in batch.files if f.path not in failed_paths]
+        keep = [f for f in files if f.path not in failed_paths]
         self.state.record_files(keep, int(time.time() * 1000))
         for f in keep:
             self._known[f.path] = f
             self.imported.add(f.path)
-
-
-@dataclass(slots=True)
-class _Saving:
-    """A batch handed to the saver thread: its future and what to record once it is done."""
-
-    future: Future[Any] | None
-    pending: list[tuple[Session, str, str, str]]
-    files: list[FileState]
-    blocked: set[str]
-    ids: set[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.ids = {s.id for s, *_ in self.pending}
+        self._blocked_files.clear()
 
 
 # ---------------------------------------------------------------------------------------------

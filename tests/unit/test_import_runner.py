@@ -512,23 +512,3 @@ def test_an_unreadable_export_in_a_folder_is_a_failure_not_bookkeeping(
     assert [f.path for f in summary.failures] == [str(folder / "conversations.json")]
     assert "not a ChatGPT or Claude.ai export" in summary.failures[0].reason
     assert summary.files_not_transcripts == 0 and summary.exit_code() == 1
-
-
-def test_a_session_still_being_saved_is_compared_as_saved_by_a_later_batch(
-    tmp_path: Path, store: SessionStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Batches are saved in the background while the next files are parsed. A later file
-    claiming a session of the batch in flight waits for it, so a partial copy is still seen
-    as a part (never a new session replacing the full one)."""
-    monkeypatch.setattr("sessions_tui.importers.runner.BATCH_SESSIONS", 1)
-    full = _conversation(
-        tmp_path / "src" / f"{SID}.jsonl", ("u1", "one"), ("u2", "two"), ("u3", "x")
-    )
-    part = tmp_path / "src" / "zz-backup.jsonl"
-    part.write_text("".join(full.read_text().splitlines(keepends=True)[:2]))
-    summary = import_paths(store, [tmp_path / "src"])
-    assert (summary.new, summary.unchanged) == (1, 1)
-    assert [(p, a.split(";")[1].strip()) for p, _sid, a in summary.same_id] == [
-        (str(part), "a part of it, nothing added")
-    ]
-    assert store.get(f"claude-code-{SID}").message_count == 6
