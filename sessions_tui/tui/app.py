@@ -13,7 +13,9 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 
+from ..safety import visible_controls
 from ..store import SessionStore
 from .commands import SessionsCommands
 from .screens.help import HelpScreen
@@ -104,6 +106,27 @@ class SessionsApp(App[None]):
         for error in self._theme_errors:
             self.notify(error, severity="warning", title="Theme file skipped", timeout=8)
         self.push_screen(MainScreen(self.store))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast shows its text as written, whatever ``markup`` says (widgets pass
+        True by default). Messages carry paths, error texts and queries: read as markup, a
+        ``[`` in a path would restyle or hide text and ``[@click=...]`` would run an action;
+        control characters are shown, not sent to the terminal."""
+        super().notify(
+            visible_controls(message),
+            title=visible_controls(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def send_to_clipboard(
         self, text: str, what: str, fallback: str = "v opens it in the pager"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+from textual.widgets._toast import Toast
+
 from sessions_tui.tui.dialogs.cleanup_dialog import CleanupDialog
 from sessions_tui.tui.dialogs.confirm import ConfirmDialog
 from sessions_tui.tui.dialogs.export_dialog import ExportDialog
@@ -24,7 +26,7 @@ def _ids(screen) -> list[str]:
 @sync
 async def test_e_exports_the_selection_focus_or_query_and_says_where(make_demo_app, tmp_path):
     app = make_demo_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = main_screen(pilot)
         await type_query(pilot, "tool:codex-cli")
         await pilot.press("escape", "space")  # select the first row; the cursor moves on
@@ -37,7 +39,9 @@ async def test_e_exports_the_selection_focus_or_query_and_says_where(make_demo_a
         assert dialog.selected_ids == [listed[0]] and dialog.focused_id == listed[1]
         assert dialog.query_text == "tool:codex-cli"
         assert dialog.scopes == ["selected", "focused", "query"]
-        out = tmp_path / "picked.md"
+        # A path that reads as markup: the toast must show it as written, not as bold text
+        # (or, with [@click=...], a link that runs an action).
+        out = tmp_path / "[b]picked[/b].md"
         path = dialog.query_one("#export-path")
         path.value = str(out)
         await settle(pilot)
@@ -48,8 +52,9 @@ async def test_e_exports_the_selection_focus_or_query_and_says_where(make_demo_a
                 break
         await close_dialog(pilot, "escape")
         assert out.is_file() and out.read_text(encoding="utf-8").startswith("# ")
-        notes = [n.message for n in app._notifications]
-        assert any(f"Exported 1 session to {out}" in n for n in notes), notes
+        await settle(pilot)
+        shown = [toast.render().plain for toast in app.screen.query(Toast)]
+        assert any(f"Exported 1 session to {out}" in text for text in shown), shown
 
 
 @sync
