@@ -66,11 +66,12 @@ class TrashDialog(ModalScreen[bool]):
         yield Footer()  # the keys this dialog answers to
         with Vertical(id="trash-box"):
             yield Label("Trash", id="dialog-title")
-            yield Static("Reading the trash…", id="trash-summary")
+            yield Static("Reading the trash…", id="trash-summary", markup=False)
             yield SelectionList[str](id="trash-list")
             yield Static(
                 "Space marks sessions; r restores the marked ones (or the highlighted one)",
                 id="trash-status",
+                markup=False,  # carries error texts with paths
             )
             with Horizontal(id="dialog-buttons"):
                 yield Button("Restore (r)", id="trash-restore", variant="primary")
