@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from textual.widgets._toast import Toast
+
 from sessions_tui.demo import demo_sessions
 from sessions_tui.tui.widgets.session_list import SessionList
 from sessions_tui.tui.widgets.sources import ListingSource
@@ -812,3 +814,21 @@ async def test_filter_chips_that_do_not_fit_give_way_in_order_and_are_counted(ma
         await pilot.click(chips[0])
         await settle(pilot)
         assert "tool:claude-code" not in screen.search_input.value
+
+
+@sync
+async def test_a_status_line_cut_at_the_edge_is_read_whole_by_clicking_it(make_demo_app):
+    """In a narrow terminal a notice does not fit the status line; a click shows all of it."""
+    app = make_demo_app(search=True)
+    async with app.run_test(size=(64, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "retry c")
+        status = pilot.app.screen.query_one("#status")
+        notice = "'c' is left out until it has a second letter"
+        assert notice in status.plain
+        shown = "".join(seg.text for seg in status.render_line(0))
+        assert notice not in shown  # cut at the right edge
+        await pilot.click("#status")
+        await settle(pilot)
+        toasts = [t.render().plain for t in pilot.app.screen.query(Toast)]
+        assert any(notice in " ".join(t.split()) for t in toasts), toasts

@@ -107,7 +107,7 @@ class HelpScreen(ModalScreen[None]):
                     "marks, r restores, A restores all, x empties.\n"
                     "Mouse: click a row to show it, double-click to open, Shift/Ctrl+click to "
                     "select; click a column header to sort, a ▸ line to expand it, a filter "
-                    "chip's ✕ to remove it; the wheel scrolls."
+                    "chip's ✕ to remove it, the status line to read it whole; the wheel scrolls."
                 )
             )
 

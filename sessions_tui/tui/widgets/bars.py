@@ -124,19 +124,22 @@ class FilterBar(Horizontal):
 
 
 class StatusLine(Static):
-    """Sessions shown / total, active filters, selection, index state (never markup)."""
+    """Sessions shown / total, active filters, selection, index state (never markup).
+
+    The line is cut at the terminal's right edge; hovering shows all of it, and a click
+    puts all of it in a notification, where it wraps.
+    """
 
     plain = ""
 
     def show(self, *parts: str) -> None:
         self.plain = "  ·  ".join(visible_controls(p) for p in parts if p)
-        self.update(
-            Text(
-                "  ·  ".join(visible_controls(p) for p in parts if p),
-                no_wrap=True,
-                overflow="ellipsis",
-            )
-        )
+        self.update(Text(self.plain, no_wrap=True, overflow="ellipsis"))
+        self.tooltip = Text(self.plain)
+
+    def on_click(self) -> None:
+        if self.plain:
+            self.notify(self.plain, timeout=10)
 
 
 def _more_hint(hidden: int) -> str:
