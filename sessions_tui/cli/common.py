@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +48,12 @@ class AppContext:
                 if not create and not (path / "store.json").exists():
                     if path.is_dir() and any(path.iterdir()):
                         raise CommandError(f"{path}: not a sessions-tui store (no store.json)")
-                    hint = "" if path.exists() else "; `sessions-tui import --auto` creates it"
+                    hint = (
+                        ""
+                        if path.exists()
+                        else f"; `sessions-tui --store {shlex.quote(str(path))} import --auto`"
+                        " creates it"
+                    )
                     raise CommandError(f"no store at {path}{hint}")
                 self._store = SessionStore(path)
         return self._store

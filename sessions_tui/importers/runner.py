@@ -393,6 +393,10 @@ class ImportRun:
         self.store = store
         self.force = force
         self.restore_deleted = restore_deleted
+        #: Read every file again, changed or not: a deleted session's file is unchanged since
+        #: it was imported, so restoring one means reading it (its unchanged sessions are
+        #: still left alone on disk, found equal by their payload).
+        self.reread = force or restore_deleted
         self.progress = progress
         self.importers = importers if importers is not None else all_importers()
         self.state = ImportState(store.layout.index_dir / "imports.sqlite3")
@@ -429,7 +433,7 @@ class ImportRun:
     def unchanged_by_stat(self, task: Task) -> bool:
         known = self._known.get(str(task.path))
         return (
-            not self.force
+            not self.reread
             and known is not None
             and known.source == task.importer.source
             and known.size == task.size
@@ -522,7 +526,7 @@ class ImportRun:
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         state = FileState(path_key, task.importer.source, len(data), task.mtime_ns, digest, ())
         if (
-            not self.force
+            not self.reread
             and known is not None
             and known.hash == digest
             and known.source == task.importer.source

@@ -166,6 +166,8 @@ def test_read_only_commands_do_not_create_a_store(tmp_path: Path, args: list[str
     result = run(typo, *args)
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"sessions-tui: no store at {typo}")
+    # the hint names this store: run as written, it must not fill the default one
+    assert f"`sessions-tui --store {typo} import --auto` creates it" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not typo.exists()
 

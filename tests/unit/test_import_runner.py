@@ -512,3 +512,19 @@ def test_an_unreadable_export_in_a_folder_is_a_failure_not_bookkeeping(
     assert [f.path for f in summary.failures] == [str(folder / "conversations.json")]
     assert "not a ChatGPT or Claude.ai export" in summary.failures[0].reason
     assert summary.files_not_transcripts == 0 and summary.exit_code() == 1
+
+
+def test_restore_deleted_alone_brings_back_a_session_whose_file_never_changed(
+    cc: Path, store: SessionStore
+) -> None:
+    """The import summary says --restore-deleted brings deleted sessions back: it must, even
+    though their unchanged files would otherwise be skipped without being read. The other
+    sessions are found unchanged and left alone."""
+    first = import_paths(store, [cc])
+    store.delete([TOOL_HEAVY])
+    store.empty_trash()
+    assert import_paths(store, [cc]).new == 0
+    back = import_paths(store, [cc], restore_deleted=True)
+    assert (back.new, back.updated) == (1, 0)
+    assert back.unchanged == first.new - 1
+    assert store.exists(TOOL_HEAVY)
