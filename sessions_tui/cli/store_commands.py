@@ -314,10 +314,15 @@ def trash_list(app: AppContext, as_json: bool) -> None:
 @click.option("--all", "restore_all", is_flag=True, help="Restore everything in the trash.")
 @pass_app
 def trash_restore(app: AppContext, ids: tuple[str, ...], restore_all: bool) -> None:
-    """Restore sessions (by id or trash entry name) byte-identical."""
+    """Restore sessions (by id, a unique prefix of one, or trash entry name) byte-identical."""
     if not ids and not restore_all:
         raise click.UsageError("name session ids to restore, or --all")
-    report = app.open_store().restore(None if restore_all else ids)
+    store = app.open_store()
+    if restore_all:
+        report = store.restore(None)
+    else:
+        entries = store.trash()
+        report = store.restore(list(dict.fromkeys(store.resolve_trashed(t, entries) for t in ids)))
     click.echo(f"{plural(len(report.restored), 'session')} restored")
     for sid in report.conflicts:
         click.echo(f"not restored: {sid} exists in the store again", err=True)
@@ -348,12 +353,11 @@ def trash_empty(app: AppContext, yes: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 @pass_app
 def delete_command(app: AppContext, ids: tuple[str, ...]) -> None:
-    """Move sessions to the trash (restore with `trash restore`)."""
+    """Move sessions to the trash (restore with `trash restore`).
+
+    Each ID is a session id, a unique prefix of one, or its tool's own id, as for `show`."""
     store = app.open_store()
-    missing = [sid for sid in ids if not store.exists(sid)]
-    if missing:
-        raise CommandError(f"no session with id {missing[0]!r}")
-    entries = store.delete(ids)
+    entries = store.delete(list(dict.fromkeys(store.resolve_id(text) for text in ids)))
     click.echo(f"{plural(len(entries), 'session')} moved to the trash")
 
 

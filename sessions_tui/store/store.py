@@ -141,6 +141,19 @@ class RestoreReport:
     missing: list[str] = field(default_factory=list)
 
 
+def _one_match(text: str, matches: list[str]) -> str:
+    """The one session id among those ``text`` starts: a single match, or a session whose
+    other matches are all its own subagents."""
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise SessionNotFound(text)
+    parents = [m for m in matches if all(o == m or o.startswith(f"{m}.") for o in matches)]
+    if len(parents) == 1:
+        return parents[0]
+    raise AmbiguousId(text, matches)
+
+
 def _trashed_id(path: Path) -> str:
     """The session id of a trash entry (``<ms>~<id>.json[.zst]``)."""
     rest = path.name.partition("~")[2]
@@ -842,18 +855,25 @@ class SessionStore:
         """The session ``text`` names: its id, the one id starting with it (as git takes a
         unique prefix of a commit id), or else the id its own tool gives it (the UUID that
         `claude --resume` takes; a subagent shares it with its parent, which is meant).
-        `SessionNotFound` if none, `AmbiguousId` if several."""
+        A prefix of a session's id also starts its subagents' ids (``<id>.agent-<n>``): the
+        session itself is meant. `SessionNotFound` if none, `AmbiguousId` if several."""
         if self.exists(text):
             return text
         self.refresh_index()
         matches = self.index.ids_with_prefix(text, 11) if text else []
         if not matches and text:
             matches = self.index.ids_with_source_id(text, 11)
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise SessionNotFound(text)
-        raise AmbiguousId(text, matches)
+        return _one_match(text, matches)
+
+    def resolve_trashed(self, text: str, entries: list[TrashEntry] | None = None) -> str:
+        """The trash entry name or session id ``text`` names, as `resolve_id` reads it (a
+        unique prefix will do); ``text`` itself when nothing in the trash matches (`restore`
+        then reports it missing). `AmbiguousId` if it starts several trashed ids."""
+        entries = self.trash() if entries is None else entries
+        if not text or any(text in (e.name, e.session_id) for e in entries):
+            return text
+        matches = sorted({e.session_id for e in entries if e.session_id.startswith(text)})
+        return _one_match(text, matches) if matches else text
 
     def read_trashed(self, entry: TrashEntry) -> Session:
         return decode(entry.path.read_bytes(), entry.path).session

@@ -144,6 +144,36 @@ def test_an_ambiguous_prefix_lists_the_candidates(store: Path) -> None:
     assert missing.exit_code == 1 and "no session with id 'zzz'" in missing.stderr
 
 
+def test_delete_and_restore_accept_a_unique_id_prefix(store: Path) -> None:
+    deleted = run(store, "delete", "codex-cli-7", "aider")
+    assert deleted.stdout == "2 sessions moved to the trash\n"
+    assert run(store, "show", "codex-cli-77aa").exit_code == 1
+    ambiguous = run(store, "delete", "claude-code-4c")
+    assert ambiguous.exit_code == 1 and "starts 2 session ids" in ambiguous.stderr
+    assert len(json.loads(run(store, "list", "--json").stdout)) == 2  # nothing deleted
+    restored = run(store, "trash", "restore", "codex-c")
+    assert restored.stdout == "1 session restored\n"
+    assert "Rename the payments module" in run(store, "show", "codex-cli-77aa").stdout
+    missing = run(store, "trash", "restore", "codex-c")  # no longer in the trash
+    assert missing.exit_code == 1 and "not in trash: codex-c" in missing.stderr
+
+
+def test_a_prefix_of_a_session_with_subagents_means_the_session(tmp_path: Path) -> None:
+    root = tmp_path / "agents"
+    with SessionStore(root) as s:
+        s.save_many(
+            [
+                _session("claude-code-9f3e", "Parent"),
+                _session("claude-code-9f3e.agent-a1", "First subagent"),
+                _session("claude-code-9f3e.agent-b2", "Second subagent"),
+            ]
+        )
+    assert "Parent" in run(root, "show", "claude-code-9f").stdout
+    sub = run(root, "show", "claude-code-9f3e.agent-")
+    assert sub.exit_code == 1 and "starts 2 session ids" in sub.stderr
+    assert "First subagent" in run(root, "show", "claude-code-9f3e.agent-a").stdout
+
+
 # -- a store path that does not exist --------------------------------------------------------
 
 
