@@ -6,7 +6,10 @@ How each part of the language maps onto the index (fields in `schema`):
   (boosted, and only when another word must match too: a single word finds the title through
   the session's own document, whose text holds it) and, for a single lowercase word, in the
   parts of CamelCase identifiers. A word the analyzer splits (``atomic.py``, ``bd-q3fy``,
-  ``retry_with_backoff``) is a phrase of its parts, so it matches exactly that sequence. CJK
+  ``retry_with_backoff``) matches exactly that sequence of parts inside a word of the text:
+  one `IDENTS` term, or for more than `tokenize.IDENT_RUN` parts a phrase query narrowed
+  by the term of its first parts (so ``retry_with_backoff`` does not match prose saying
+  "retry with backoff"). CJK
   text is a phrase over character bigrams in the `CJK` field.
 * ``word*`` expands the last part to the terms of the dictionary starting with it; ``word~``
   is a fuzzy (Levenshtein) term.
@@ -27,7 +30,7 @@ import tantivy
 
 from . import schema as f
 from .query import And, Filter, Node, Not, Or, Phrase, Word
-from .tokenize import NOSPACE_RUN, cjk_grams
+from .tokenize import IDENT_RUN, NOSPACE_RUN, cjk_grams, compound_term
 
 #: Field boosts (on top of `schema.TIER_BOOST`): the session title, carried by every message
 #: document, counts double; a part of a CamelCase identifier counts less than a whole word.
@@ -41,7 +44,7 @@ MAX_SHORT_PREFIX_TERMS = 50
 #: excluded one by one (a session mentioning the word elsewhere may then still be listed).
 MAX_EXCLUDED_SESSIONS = 50_000
 
-_SCORED = frozenset({f.TITLE, f.TEXT, f.PARTS, f.CJK})
+_SCORED = frozenset({f.TITLE, f.TEXT, f.PARTS, f.CJK, f.IDENTS})
 #: A run of letters and digits: one token of the words analyzer, which drops a token of
 #: `schema.MAX_TOKEN_CHARS` UTF-8 bytes or more (tantivy's remove_long counts bytes).
 _WORD_RUN = re.compile(r"[^\W_]+")
@@ -248,7 +251,7 @@ class Compiler:
             elif len(tokens) == 1:
                 parts.append(self.single(tokens[0]))
             else:
-                parts.append(self.words_phrase(tokens))
+                parts.append(self.compound(tokens))
         return self.all_of(parts, word.text)
 
     def phrase(self, text: str) -> tantivy.Query:
@@ -262,8 +265,9 @@ class Compiler:
             tokens = self.tokens(segment)
             if len(tokens) == 1:
                 parts.append(self.single(tokens[0], camel=False))
-            elif tokens:
-                parts.append(self.words_phrase(tokens))
+            elif len(tokens) > 1:
+                one_word = len(segment.split()) == 1
+                parts.append(self.compound(tokens) if one_word else self.words_phrase(tokens))
         return self.all_of(parts, text)
 
     def all_of(self, parts: list[tantivy.Query], text: str) -> tantivy.Query:
@@ -314,6 +318,21 @@ class Compiler:
                 for name, boost in self.text_fields()
             ]
         )
+
+    def compound(self, tokens: list[str]) -> tantivy.Query:
+        """A word the analyzer splits into ``tokens`` (see the module docstring)."""
+        if self.in_title:
+            return self.words_phrase(tokens)
+        first = self.term(f.IDENTS, compound_term(tokens[:IDENT_RUN]))
+        if len(tokens) <= IDENT_RUN:
+            in_text = first
+        else:
+            phrase = tantivy.Query.phrase_query(self.schema, f.TEXT, tokens)
+            in_text = tantivy.Query.boolean_query([(_M, first), (_M, phrase)])
+        clauses = [(in_text, 1.0)]
+        if self.with_title:
+            clauses.append((tantivy.Query.phrase_query(self.schema, f.TITLE, tokens), TITLE_BOOST))
+        return self.any_of(clauses)
 
     def prefix(self, tokens: list[str]) -> tantivy.Query:
         if len(tokens) > 1:

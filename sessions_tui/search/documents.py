@@ -27,7 +27,7 @@ from ..store.fileformat import FORMAT_NAME, ZSTD_MAGIC, decode, decompress_bound
 from ..store.layout import session_id_from_file_name
 from ..store.migrations import CURRENT_FORMAT_VERSION
 from . import schema as f
-from .tokenize import camel_text, cjk_tokens_json, has_nospace
+from .tokenize import camel_text, cjk_tokens_json, has_nospace, ident_terms
 
 #: Text beyond this many characters of one message is not indexed (a 4 MB file dump is
 #: searchable by its first megabyte; the transcript still shows all of it).
@@ -283,6 +283,9 @@ def _doc(base: str, mid: str, role: str, weight: float, models_json: str, text: 
     camel = camel_text(text)
     if camel:
         parts += [f',"{f.PARTS}":', _dumps(camel)]
+    idents = ident_terms(text)
+    if idents:  # letters, digits and spaces only: valid JSON strings as they are
+        parts += [f',"{f.IDENTS}":["', '","'.join(idents), '"]']
     if has_nospace(text):
         tokens = cjk_tokens_json(text)
         if tokens is not None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Words: split on anything not a letter or digit (so `retry_with_backoff`, `atomic.py` and
-#: `bd-q3fy` become several tokens, matched together as a phrase), lowercased and folded to
+#: `bd-q3fy` become several tokens, also indexed whole in `IDENTS`), lowercased and folded to
 #: ASCII where a folding exists (`café` matches `cafe`). Tokens longer than this are base64 or
 #: minified noise nobody types, and are dropped.
 MAX_TOKEN_CHARS = 100
@@ -46,6 +46,7 @@ TITLE = "title"  # the session title, on every document (so title words AND mess
 TEXT = "text"  # the message's readable text (stored: snippets come from it)
 PARTS = "parts"  # parts of CamelCase identifiers ("CameraActivity" -> camera activity)
 CJK = "cjk"  # character bigrams of scripts written without spaces (pre-tokenized)
+IDENTS = "idents"  # runs of parts of split words ("retry with", "retry with backoff", ...)
 #: Sessions are split into this many buckets by key; counting the matching sessions of a few
 #: buckets estimates the total of a query matching too many to count quickly.
 BUCKETS = 64
@@ -88,6 +89,7 @@ def build_schema() -> tantivy.Schema:
     b.add_text_field(TEXT, stored=True, tokenizer_name=WORDS, index_option="position")
     b.add_text_field(PARTS, tokenizer_name=WORDS, index_option="freq")
     b.add_text_field(CJK, tokenizer_name="raw", index_option="position")
+    b.add_text_field(IDENTS, tokenizer_name="raw", index_option="freq")
     return b.build()
 
 

@@ -3,6 +3,8 @@ expected sessions, snippets cover the matched words, ranking and grouping hold."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,6 +58,10 @@ def index(tmp_path_factory: pytest.TempPathFactory):
         ("retry_with_backoff", {"S1"}),
         ("atomic.py", {"S1"}),
         ("src/store/atomic.py", {"S1"}),
+        ("store/atomic", {"S1"}),  # consecutive parts inside a longer word
+        ("RETRY-WITH-BACKOFF", {"S1"}),  # any case, any punctuation between the parts
+        ("check_src", set()),  # "check src/store/...": parts of two words, not one
+        ("retry_test", set()),  # the title's "retry test" is prose, not this identifier
         ("CameraActivity", {"S1"}),
         ("camera", {"S1"}),
         ("activity", {"S1"}),
@@ -429,3 +435,25 @@ def test_a_word_too_long_to_be_indexed_matches_nothing_and_says_why(index, query
 def test_excluding_a_word_too_long_to_be_indexed_excludes_nothing(index):
     everything = index.search("retry")
     assert ids(index.search("retry -" + "z" * 120)) == ids(everything)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from("aZ9_./-'é ü缓Ⅻ²\"\\\n(),“"), max_size=40))
+def test_split_words_are_indexed_as_the_analyzer_splits_them(text):
+    """`ident_terms` splits ASCII itself: its parts must be the analyzer's, or lookups miss."""
+    from sessions_tui.search.schema import words_analyzer
+    from sessions_tui.search.tokenize import IDENT_RUN, ident_terms
+
+    analyzer = words_analyzer()
+    expected = []
+    for word in text.split():
+        parts = analyzer.analyze(word)
+        expected += [
+            " ".join(parts[i : i + n])
+            for n in range(2, min(len(parts), IDENT_RUN) + 1)
+            for i in range(len(parts) - n + 1)
+        ]
+    terms = ident_terms(text)
+    assert sorted(terms) == sorted(expected)
+    if terms:  # documents.py writes them into the document's JSON as they are, unescaped
+        assert json.loads('["' + '","'.join(terms) + '"]') == terms
