@@ -19,9 +19,14 @@ class CorruptSessionFile(StoreError):
 
 
 class SessionNotFound(StoreError):
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, trashed: str | None = None) -> None:
         self.session_id = session_id
-        super().__init__(f"no session with id {session_id!r}")
+        #: The id of the trashed session ``session_id`` names, if one does.
+        self.trashed = trashed
+        where = (
+            f" (it is in the trash: `trash restore {trashed}` brings it back)" if trashed else ""
+        )
+        super().__init__(f"no session with id {session_id!r}{where}")
 
 
 class AmbiguousId(SessionNotFound):

@@ -863,7 +863,20 @@ class SessionStore:
         matches = self.index.ids_with_prefix(text, 11) if text else []
         if not matches and text:
             matches = self.index.ids_with_source_id(text, 11)
+        if not matches:
+            raise SessionNotFound(text, self._trashed_id_for(text))
         return _one_match(text, matches)
+
+    def _trashed_id_for(self, text: str) -> str | None:
+        """The id of the one trashed session ``text`` names, to say where it went."""
+        if not text:
+            return None
+        entries = self.trash()
+        try:
+            found = self.resolve_trashed(text, entries)
+        except AmbiguousId:
+            return None
+        return next((e.session_id for e in entries if found in (e.name, e.session_id)), None)
 
     def resolve_trashed(self, text: str, entries: list[TrashEntry] | None = None) -> str:
         """The trash entry name or session id ``text`` names, as `resolve_id` reads it (a

@@ -147,7 +147,10 @@ class SessionsApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections = [
-            ("Everywhere", [*self.BINDINGS, *MainScreen.BINDINGS]),
+            (
+                "Everywhere",  # '/' as Find is listed with the transcript's keys
+                [*self.BINDINGS, *(b for b in MainScreen.BINDINGS if b.action != "find")],
+            ),
             (
                 "Search bar",
                 [

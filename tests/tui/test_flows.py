@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 
 from sessions_tui.demo import demo_sessions
@@ -368,8 +369,14 @@ async def test_find_in_transcript_highlights_and_n_moves(make_demo_app):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         screen = main_screen(pilot)
+
+        def footer() -> set[str]:
+            return {key.description for key in screen.query(FooterKey)}
+
+        assert "Search" in footer() and "Find" not in footer()
         await pilot.press("enter")
         await settle(pilot)
+        assert "Find" in footer() and "Search" not in footer()  # what '/' does here
         await pilot.press("slash")
         assert app.focused.id == "find"
         await pilot.press(*"retry_with_backoff", "enter")

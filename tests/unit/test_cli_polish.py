@@ -154,6 +154,11 @@ def test_delete_and_restore_accept_a_unique_id_prefix(store: Path) -> None:
     restored = run(store, "trash", "restore", "codex-c")
     assert restored.stdout == "1 session restored\n"
     assert "Rename the payments module" in run(store, "show", "codex-cli-77aa").stdout
+    gone = run(store, "show", "aider-0001")
+    assert gone.exit_code == 1
+    assert "no session with id 'aider-0001' (it is in the trash: `trash restore aider-0001`" in (
+        gone.stderr
+    )
     missing = run(store, "trash", "restore", "codex-c")  # no longer in the trash
     assert missing.exit_code == 1 and "not in trash: codex-c" in missing.stderr
 

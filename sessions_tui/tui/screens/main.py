@@ -89,7 +89,9 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: run while the app reads keys, so a burst typed after '/' (fast typing, a
         # paste) already goes to the search bar; in a text field '/' is typed as usual.
-        Binding("slash", "focus_search", "Search", priority=True, id="main.search"),
+        # One key, two bindings, so the footer names what '/' does where focus is.
+        Binding("slash", "slash_search", "Search", priority=True, id="main.search"),
+        Binding("slash", "find", "Find", priority=True, id="main.find"),
         Binding("ctrl+f", "focus_search", "Search", show=False),
         Binding("f", "filter_menu", "Filter", id="main.filter"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
@@ -855,6 +857,7 @@ class MainScreen(Screen[None]):
         summary = self.store.summary(session.id)
         resume = for_summary(summary) if summary else None
         self.transcript.show(session, resume)
+        self.refresh_bindings()  # '/' may now find in it
         self._set_transcript_head(
             one_line(display_title(session, 300), 300),
             f"{session.source} · {len(session.transcript):,} messages",
@@ -925,10 +928,27 @@ class MainScreen(Screen[None]):
     # the priority '/' binding, the rest of a burst of keys ('/tool:gemini' typed fast or
     # pasted) reaches the search bar instead of the list's bindings ('o' sort, 'e' export).
 
+    def _finds_in_transcript(self) -> bool:
+        return self.focused is self.transcript and self.transcript.session is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """'/' finds in a shown transcript and goes to the search bar elsewhere."""
+        if action == "find":
+            return self._finds_in_transcript()
+        if action == "slash_search":
+            return not self._finds_in_transcript()
+        return True
+
+    def action_find(self) -> None:
+        self.open_find()
+
+    def action_slash_search(self) -> None:
+        self.action_focus_search()
+
     def action_focus_search(self) -> None:
         if isinstance(self.focused, Input):
             self.focused.insert_text_at_cursor("/")
-        elif self.focused is self.transcript and self.transcript.session is not None:
+        elif self._finds_in_transcript():
             self.open_find()
         else:
             self._unzoom_transcript()
