@@ -255,3 +255,44 @@ async def test_slash_is_typed_inside_the_search_and_find_bars(make_demo_app):
         assert app.focused is screen.query_one("#find")
         await pilot.press(*"a/b")
         assert screen.query_one("#find").value == "a/b"
+
+
+@sync
+async def test_a_subagent_row_points_at_its_parent_only_when_it_is_the_row_above(tmp_path):
+    from datetime import timedelta
+
+    from sessions_tui.models import Message, Session, TextBlock
+
+    def session(sid: str, title: str, minutes_ago: int, parent: str | None = None) -> Session:
+        return Session(
+            id=sid,
+            title=title,
+            source="claude-code",
+            updated=BASE_TIME - timedelta(minutes=minutes_ago),
+            parent_session_id=parent,
+            messages=[Message(id=f"{sid}-u", role="user", content=[TextBlock(text=title)])],
+        )
+
+    store = SessionStore(tmp_path / "store")
+    store.save_many(
+        [
+            session("claude-code-p", "Parent session", 1),
+            session("claude-code-p.agent-1", "First helper", 2, "claude-code-p"),
+            session("claude-code-p.agent-2", "Second helper", 3, "claude-code-p"),
+            session("claude-code-q", "Unrelated session", 4),
+            session("claude-code-p.agent-3", "Late helper", 5, "claude-code-p"),
+        ]
+    )
+    app = make_app(store, open_search_index=False, now=lambda: BASE_TIME)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = main_screen(pilot).session_list
+        titles = [rows.render_line(y).text[3:40].strip() for y in range(1, 6)]
+        assert titles == [
+            "Parent session",
+            "↳ First helper",
+            "↳ Second helper",  # its sibling is between it and the parent
+            "Unrelated session",
+            "subagent: Late helper",  # '↳' would put it under 'Unrelated session'
+        ]
+    store.close()

@@ -51,6 +51,8 @@ COLUMNS = (
     Column("size", "Size", 6, 6, right=True),
 )
 MARK_WIDTH = 3  # selection mark, star, error mark
+#: How far up a subagent's row looks, past its siblings, for its parent's row.
+_SIBLINGS_LOOKED_AT = 50
 MIN_TITLE = 24
 WIDE_TITLE = 48  # past this title width, the Model column grows to show dated names whole
 MODEL_MAX = 26
@@ -442,9 +444,26 @@ class SessionList(ScrollView, can_focus=True):
         key = (index, part, width, index == self.cursor, selected, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._draw(row, part, width, index == self.cursor, selected)
+            nested = part == 0 and self._under_its_parent(index, row)
+            strip = self._draw(row, part, width, index == self.cursor, selected, nested)
             self._cache.set(key, strip)
         return strip
+
+    def _under_its_parent(self, index: int, row: Row | None) -> bool:
+        """Whether a subagent's row follows its parent's (perhaps after its siblings'): only
+        then does '↳' point at the session it belongs to."""
+        parent = row.summary.parent_session_id if row and row.summary else None
+        if not parent:
+            return False
+        for above in range(index - 1, max(-1, index - 1 - _SIBLINGS_LOOKED_AT), -1):
+            prev = self.source.row(above)
+            if prev is None or prev.summary is None:
+                return False
+            if prev.session_id == parent:
+                return True
+            if prev.summary.parent_session_id != parent:
+                return False
+        return False
 
     def _empty_line(self, y: int, width: int) -> Strip:
         if not self._empty:
@@ -484,7 +503,9 @@ class SessionList(ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(Segment.apply_style(segments, self.rich_style + base), width).simplify()
 
-    def _draw(self, row: Row | None, part: int, width: int, cursor: bool, selected: bool) -> Strip:
+    def _draw(
+        self, row: Row | None, part: int, width: int, cursor: bool, selected: bool, nested: bool
+    ) -> Strip:
         if cursor:
             # One readable colour pair for the whole row: cell colours chosen for the list's
             # background can vanish on the cursor's.
@@ -521,7 +542,7 @@ class SessionList(ScrollView, can_focus=True):
             if column.key == "title":
                 value = one_line(row.title) or "(untitled)"
                 if s is not None and s.parent_session_id:
-                    value = "↳ " + value
+                    value = ("↳ " if nested else "subagent: ") + value
                 if s is not None and s.tags:
                     value += "  " + " ".join("#" + one_line(t, 30) for t in s.tags)
             elif column.key == "source":
