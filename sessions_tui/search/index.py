@@ -924,12 +924,14 @@ class SearchIndex:
             return None
         hits: list[SearchHit] = []
         fallback: SearchHit | None = None
+        title_matched = False  # the session's own document is no message
         for n, addr in enumerate(group.addrs):
             doc = first if n == 0 else searcher.doc(addr).to_dict()
             text = (doc.get(f.TEXT) or [""])[0]
             role = (doc.get(f.ROLE) or [""])[0]
             mid = (doc.get(f.MID) or [""])[0]
             if role == "title":
+                title_matched = True
                 # The session document: show the title, or the metadata line that matched.
                 text = next(
                     (line for line in text.splitlines() if matcher.ranges(line)), summary.title
@@ -953,7 +955,7 @@ class SearchIndex:
             score=group.score if scored else 0.0,
             hits=hits,
             project=summary.project,
-            matched_messages=len(group.addrs) + group.more,
+            matched_messages=len(group.addrs) + group.more - title_matched,
         )
 
     def _matcher_for(self, parsed: Parsed) -> Matcher:

@@ -130,6 +130,12 @@ def test_session_is_listed_once_with_its_best_hits(index):
     assert {h.message_id for h in s1.hits} == {"s1-a1", "s1-t1"}
 
 
+def test_matching_messages_are_counted_without_the_title(index):
+    by_id = {r.session_id: r for r in index.search("quartz").results}
+    assert by_id["S2"].matched_messages == 0  # in its title only
+    assert by_id["S1"].matched_messages == 2  # a tool call and its output
+
+
 def test_title_match_ranks_above_tool_output(index):
     # "quartz" is in S2's title and deep in S1's tool call and output.
     assert [r.session_id for r in index.search("quartz").results] == ["S2", "S1"]
