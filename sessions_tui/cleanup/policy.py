@@ -13,8 +13,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?|mo|months?|y|years?)?\s*$")
-_AGE_DAYS = {"h": 1 / 24, "d": 1, "w": 7, "mo": 30, "y": 365}
+from ..ages import EXAMPLES as AGE_EXAMPLES
+from ..ages import age_days
+
+_DAYS_NUMBER = re.compile(r"^\s*\d{1,6}(?:\.\d+)?\s*$")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _SIZE_MULT = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
@@ -24,13 +26,10 @@ class PolicyError(ValueError):
 
 
 def parse_age(text: str) -> float:
-    """``90d``, ``12h``, ``2w``, ``6mo``, ``1y`` or a bare number of days -> days."""
-    match = _AGE.match(text.lower())
-    if not match:
-        raise PolicyError(f"{text!r} is not an age like 90d, 12h, 2w, 6mo or 1y")
-    unit = match.group(2) or "d"
-    key = "mo" if unit.startswith("mo") else unit[0]
-    days = float(match.group(1)) * _AGE_DAYS[key]
+    """An age (`ages.age_days`: ``90d``, ``6mo``, ...) or a bare number of days -> days."""
+    days = float(text) if _DAYS_NUMBER.match(text) else age_days(text)
+    if days is None:
+        raise PolicyError(f"{text!r} is not an age like {AGE_EXAMPLES}")
     if days <= 0:
         raise PolicyError(f"{text!r}: an age must be more than zero")
     return days

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from ..ages import age_days
+
 # -- syntax tree ----------------------------------------------------------------------------
 
 
@@ -131,7 +133,6 @@ HAS_VALUES = {"error": ("error", "1"), "errors": ("error", "1")}
 IN_VALUES = {"title"}
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_RELATIVE_RE = re.compile(r"^(\d{1,5})([hdwmy])$")
 _FUZZY_RE = re.compile(r"~(\d?)$")
 
 
@@ -142,7 +143,7 @@ def _month_add(moment: datetime, months: int) -> datetime:
 
 def parse_date(value: str, now: datetime | None = None) -> tuple[datetime, datetime] | None:
     """The [start, end) span a date names, in UTC: ``2025``, ``2025-03``, ``2025-03-04``, an ISO
-    time, ``today``, ``yesterday``, or an age like ``7d``, ``2w``, ``3m``, ``1y``, ``12h``."""
+    time, ``today``, ``yesterday``, or an age (`ages.age_days`: ``7d``, ``2w``, ``6mo``)."""
     now = now or datetime.now(UTC)
     text = value.strip().lower()
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -150,20 +151,12 @@ def parse_date(value: str, now: datetime | None = None) -> tuple[datetime, datet
         return today, today + timedelta(days=1)
     if text == "yesterday":
         return today - timedelta(days=1), today
-    match = _RELATIVE_RE.match(text)
-    if match:
-        n, unit = int(match.group(1)), match.group(2)
-        if unit == "h":
-            start = now - timedelta(hours=n)
-        elif unit == "d":
-            start = now - timedelta(days=n)
-        elif unit == "w":
-            start = now - timedelta(weeks=n)
-        elif unit == "m":
-            start = now - timedelta(days=30 * n)
-        else:
-            start = now - timedelta(days=365 * n)
-        return start, now
+    days = age_days(text)
+    if days is not None:
+        try:
+            return now - timedelta(days=days), now
+        except OverflowError:  # older than year 1: everything
+            return datetime.min.replace(tzinfo=UTC), now
     match = _DATE_RE.match(text)
     try:
         if match:
