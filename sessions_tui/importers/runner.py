@@ -461,7 +461,7 @@ class ImportRun:
                 summary.failures.append(Failure(str(task.path), "vanished or unreadable"))
             elif self.unchanged_by_stat(task):
                 summary.files_unchanged += 1
-                summary.unchanged += len(self._known[str(task.path)].sessions)
+                self._count_as_before(self._known[str(task.path)], summary)
             elif defer is None or not defer(task):
                 todo.append(task)
         total = sum(t.size for t in todo)
@@ -533,7 +533,7 @@ class ImportRun:
             and not self._lost(known)
         ):
             summary.files_unchanged += 1
-            summary.unchanged += len(known.sessions)
+            self._count_as_before(known, summary)
             self._pending_files.append(
                 FileState(path_key, known.source, len(data), task.mtime_ns, digest, known.sessions)
             )
@@ -674,15 +674,26 @@ class ImportRun:
         session.id = new_id
         return "diverged"
 
-    def _deleted_by_user(self, sid: str) -> bool:
-        """In the trash, or imported before and gone since, except by quarantine: a corrupt
-        file moved aside by `verify --repair` was not the user's choice."""
+    def _count_as_before(self, known: FileState, summary: ImportSummary) -> None:
+        """The sessions of a file skipped as unchanged: as they were, or still in the trash
+        (so a re-import after a delete says "1 kept deleted", not "unchanged")."""
+        trashed = self._trashed_ids()
+        kept = sum(1 for sid in known.sessions if sid in trashed) if trashed else 0
+        summary.kept_deleted += kept
+        summary.unchanged += len(known.sessions) - kept
+
+    def _trashed_ids(self) -> set[str]:
         if self._trashed is None:
             try:
                 self._trashed = {e.session_id for e in self.store.trash()}
             except OSError:
                 self._trashed = set()
-        if sid in self._trashed:
+        return self._trashed
+
+    def _deleted_by_user(self, sid: str) -> bool:
+        """In the trash, or imported before and gone since, except by quarantine: a corrupt
+        file moved aside by `verify --repair` was not the user's choice."""
+        if sid in self._trashed_ids():
             return True
         return sid not in self._quarantined and self.state.known_session(sid)
 

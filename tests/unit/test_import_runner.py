@@ -259,6 +259,17 @@ def test_sessions_deleted_by_the_user_are_not_resurrected(cc: Path, store: Sessi
     assert back.new == 1 and store.exists(TOOL_HEAVY)
 
 
+def test_an_unchanged_file_s_deleted_session_is_counted_as_kept_deleted(
+    cc: Path, store: SessionStore
+) -> None:
+    first = import_paths(store, [cc])
+    store.delete([TOOL_HEAVY])
+    again = import_paths(store, [cc])  # no file changed: none is read
+    assert again.files_unchanged == first.files_parsed and again.files_parsed == 0
+    assert again.kept_deleted == 1
+    assert again.unchanged == first.new - 1
+
+
 def test_bad_lines_reported_rest_imported(tmp_path: Path, store: SessionStore) -> None:
     log = tmp_path / f"{SID}.jsonl"
     log.write_text(
