@@ -288,6 +288,9 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self.action_run_import()
 
     def action_run_import(self) -> None:
+        if self._state == "done":
+            self._back_to_form()
+            return
         if self._state != "form" or self.sources is None:
             return
         sources = self.chosen()
@@ -364,7 +367,19 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self.query_one("#import-result-text", Static).update(summary_text(summary))
         close = self.query_one("#import-close", Button)
         relabel(close, "Close (esc)")
-        close.focus()
+        again = self.query_one("#import-run", Button)
+        relabel(again, "Import again (ctrl+s)")  # a mistyped path is fixed, not retyped
+        again.display = True
+        (again if summary.failures else close).focus()
+
+    def _back_to_form(self) -> None:
+        """The form as it was (sources ticked, path typed), for another import."""
+        self._state = "form"
+        self.remove_class("-done")
+        relabel(self.query_one("#import-run", Button), "Import (ctrl+s)")
+        relabel(self.query_one("#import-close", Button), "Cancel (esc)")
+        self.query_one("#import-note", Static).update("")
+        self.query_one("#import-path", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "import-run":
