@@ -811,9 +811,10 @@ class SearchIndex:
             for g in page
             if (r := self._result(searcher, g, matcher, compiled.scored)) is not None
         ]
+        gone = len(page) - len(results)  # deleted from the store, not yet from the index
         return SearchResults(
             query=query,
-            total=total,
+            total=max(total - gone, offset + len(results)),
             results=results,
             notice=notice,
             offset=offset,

@@ -88,7 +88,9 @@ def test_changes_by_another_process_are_caught_up(store, index):
 def test_deleted_session_is_never_listed_even_before_catch_up(store, index):
     SessionStore(store.root).delete(["S2"])
     store.refresh_index()
-    assert "S2" not in ids(index.search("terraform OR timeout"))
+    results = index.search("terraform OR timeout")
+    assert "S2" not in ids(results)
+    assert results.total == len(results.results)  # nor counted
 
 
 def test_saving_does_not_wait_for_indexing_and_a_busy_lock_keeps_changes(store):
