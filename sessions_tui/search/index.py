@@ -175,7 +175,7 @@ class SearchIndex:
         if not isinstance(data, dict) or not isinstance(data.get("generation"), str):
             return None, f"unreadable {self._current_file.name}"
         if data.get("schema") != f.SCHEMA_VERSION:
-            return None, f"index schema {data.get('schema')} (this version uses {f.SCHEMA_VERSION})"
+            return None, f"it has schema {data.get('schema')}, this version uses {f.SCHEMA_VERSION}"
         name = data["generation"]
         if not name.startswith("g") or not name[1:].isdigit():
             return None, f"bad generation name {name!r}"
