@@ -463,3 +463,16 @@ def test_split_words_are_indexed_as_the_analyzer_splits_them(text):
     assert sorted(terms) == sorted(expected)
     if terms:  # documents.py writes them into the document's JSON as they are, unescaped
         assert json.loads('["' + '","'.join(terms) + '"]') == terms
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("azAZB09 _-é"), max_size=12))
+def test_the_camel_case_pre_check_is_the_plain_definition(text):
+    """`has_camel` scans with a faster pattern; it must answer as the readable one does."""
+    import re
+
+    from sessions_tui.search.tokenize import has_camel, has_nospace
+
+    plain = re.search(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]", text) is not None
+    assert has_camel(text) == plain
+    assert has_nospace(text + "缓") and not has_nospace(text.replace("é", "e"))
