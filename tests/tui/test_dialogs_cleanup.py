@@ -90,7 +90,7 @@ async def test_the_live_preview_is_the_cores_and_bad_values_are_explained(
         assert dialog.query_one("#cleanup-table").row_count == expected.count
         summary = str(dialog.query_one("#cleanup-summary").content)
         assert f"Would move {expected.count} sessions" in summary
-        assert "1 starred kept" in summary
+        assert "1 starred kept" in summary and "No criterion" not in summary
         assert not apply_button.disabled
         assert str(apply_button.label) == f"Move {expected.count} to trash (ctrl+s)"
 
@@ -113,6 +113,8 @@ async def test_the_live_preview_is_the_cores_and_bad_values_are_explained(
         aider = {s.id for s in demo_store.list() if s.source == "aider"}
         assert dialog.plan is not None and set(dialog.plan.ids) == aider
         assert all(c.reasons == ["in scope"] for c in dialog.plan.candidates)
+        summary = str(dialog.query_one("#cleanup-summary").content)
+        assert "No criterion is set: every session in scope goes" in summary  # said in words
         await close_dialog(pilot, "escape")
     assert len(_files(demo_store)) == len(demo_store.list())  # the preview removed nothing
 

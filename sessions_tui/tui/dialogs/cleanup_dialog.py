@@ -154,11 +154,11 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
                 with Horizontal(classes="xrow xtight"):
                     yield Label("Remove", classes="xlabel")
                     yield Label("older than", classes="xfield")
-                    yield Input(placeholder="90d", id="cleanup-older", compact=True)
+                    yield Input(placeholder="e.g. 90d", id="cleanup-older", compact=True)
                     yield Label("larger than", classes="xfield")
-                    yield Input(placeholder="5MB", id="cleanup-larger", compact=True)
+                    yield Input(placeholder="e.g. 5MB", id="cleanup-larger", compact=True)
                     yield Label("but keep the newest", classes="xfield")
-                    yield Input(placeholder="N", id="cleanup-keep", compact=True)
+                    yield Input(placeholder="e.g. 20", id="cleanup-keep", compact=True)
                 with Horizontal(classes="xrow xtight"):
                     yield Label("", classes="xlabel")
                     yield Checkbox("Empty or no reply", id="cleanup-trivial", compact=True)
@@ -291,7 +291,7 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
         except Exception as exc:  # an unusable index or query: say so, remove nothing
             self.app.call_from_thread(self._preview_failed, generation, str(exc))
             return
-        self.app.call_from_thread(self._previewed, generation, plan)
+        self.app.call_from_thread(self._previewed, generation, plan, _whole_scope_warning(policy))
 
     def _preview_failed(self, generation: int, message: str) -> None:
         if generation == self._generation and self.is_attached:
@@ -300,12 +300,12 @@ class CleanupDialog(ModalScreen[CleanupOutcome | None]):
             )
             self._show_plan(None)
 
-    def _previewed(self, generation: int, plan: CleanupPlan) -> None:
+    def _previewed(self, generation: int, plan: CleanupPlan, warning: str | None) -> None:
         if generation != self._generation or not self.is_attached:
             return  # the controls changed since; a newer preview is on its way
         self._plan_generation = generation
         self._show_plan(plan)
-        self.query_one("#cleanup-summary", Static).update(plan_summary(plan))
+        self.query_one("#cleanup-summary", Static).update(plan_summary(plan, warning))
 
     def _show_plan(self, plan: CleanupPlan | None) -> None:
         self.plan = plan
@@ -468,7 +468,19 @@ def _parse_count(text: str) -> int:
     return value
 
 
-def plan_summary(plan: CleanupPlan) -> Text:
+def _whole_scope_warning(policy: CleanupPolicy) -> str | None:
+    """With no criterion, everything the tool/project/query picks goes: said in words, since
+    empty criteria fields (their placeholders greyed) do not read as "anything"."""
+    if policy.has_criteria:
+        return None
+    if policy.keep_newest is not None:
+        return (
+            f"No criterion is set: every session in scope goes but the newest {policy.keep_newest}."
+        )
+    return "No criterion is set: every session in scope goes, whatever its age or size."
+
+
+def plan_summary(plan: CleanupPlan, warning: str | None = None) -> Text:
     """ "Would move 12 sessions (3.4M) to the trash · 2 starred kept · 37 considered"."""
     text = Text()
     if not plan.count:
@@ -486,6 +498,8 @@ def plan_summary(plan: CleanupPlan) -> Text:
         text.append(f" · {plan.protected_starred:,} starred kept", style="dim")
     if plan.skipped:
         text.append(f" · {len(plan.skipped):,} skipped (not regular files)", style="dim")
+    if warning and plan.count:
+        text.append(f"\n{warning}", style="bold yellow")
     if plan.note:
         text.append(f"\nNote: {one_line(plan.note, 200)}", style="yellow")
     return text
