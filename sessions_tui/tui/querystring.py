@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from ..ages import age_days
 from ..store import ListQuery
 
 #: Filter keys and what they mean, in the order the help screen lists them.
@@ -20,14 +21,19 @@ FILTER_KEYS: dict[str, str] = {
     "tool": "source tool or part of it: tool:claude (both Claude tools) (alias: source:)",
     "model": "model or part of it: model:sonnet; model:claude-sonnet-4-5* every version",
     "project": "project directory or its last part, e.g. project:infra",
-    "after": "updated on or after a date: 2026-01-31, today, yesterday, 7d, 2w, 3m, 1y",
+    "after": "updated on or after a date: 2026-01-31, today, yesterday, 12h, 7d, 2w, 6mo, 1y",
     "before": "updated before a date (same forms as after:)",
     "is": "is:starred, is:unstarred, is:error, is:subagent",
     "tag": "a tag, e.g. tag:keep (repeat for several)",
 }
-_ALIASES = {"source": "tool", "from": "after", "since": "after", "until": "before"}
-_RELATIVE = re.compile(r"^(\d+)([dwmy])$")
-_UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_ALIASES = {
+    "source": "tool",
+    "repo": "project",
+    "label": "tag",
+    "from": "after",
+    "since": "after",
+    "until": "before",
+}
 
 
 class QueryError(ValueError):
@@ -85,6 +91,8 @@ def parse(query: str) -> ParsedQuery:
         negated = token.startswith("-")
         key, sep, value = token.removeprefix("-").partition(":")
         key = _ALIASES.get(key.lower(), key.lower())
+        if key == "has" and value.lower() in ("error", "errors"):
+            key = "is"  # has:error is is:error, as for search
         if sep and key in FILTER_KEYS and value:
             parsed.filters.append(Filter(key, value, negated))
         else:
@@ -133,9 +141,12 @@ def parse_date(value: str, now: datetime) -> datetime:
         return today
     if lowered == "yesterday":
         return today - timedelta(days=1)
-    match = _RELATIVE.match(lowered)
-    if match:
-        return now - timedelta(days=int(match.group(1)) * _UNITS[match.group(2)])
+    days = age_days(lowered)
+    if days is not None:
+        try:
+            return now - timedelta(days=days)
+        except OverflowError:
+            return datetime.min.replace(tzinfo=UTC)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

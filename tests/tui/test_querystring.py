@@ -32,6 +32,17 @@ def test_filters_and_free_text_are_separated_in_order():
     ]
 
 
+def test_the_search_engines_aliases_are_filters_here_too():
+    """What search reads as a filter gets a chip and a listing, not a free-text search."""
+    parsed = parse("has:error repo:infra label:keep")
+    assert parsed.filters == [
+        Filter("is", "error"),
+        Filter("project", "infra"),
+        Filter("tag", "keep"),
+    ]
+    assert parsed.text == ""
+
+
 def test_unknown_keys_and_empty_values_stay_free_text():
     parsed = parse("http://example.org foo: tool:")
     assert parsed.filters == []
@@ -64,6 +75,8 @@ def test_dates_absolute_relative_and_named():
     assert parse_date("2026-01-31", NOW) == datetime(2026, 1, 31, tzinfo=UTC)
     assert parse_date("7d", NOW) == NOW - timedelta(days=7)
     assert parse_date("2w", NOW) == NOW - timedelta(days=14)
+    assert parse_date("12h", NOW) == NOW - timedelta(hours=12)  # the ages search takes
+    assert parse_date("6mo", NOW) == parse_date("6m", NOW) == NOW - timedelta(days=180)
     assert parse_date("today", NOW) == datetime(2026, 11, 20, tzinfo=UTC)
     assert parse_date("yesterday", NOW) == datetime(2026, 11, 19, tzinfo=UTC)
     with pytest.raises(QueryError, match="'someday' is not a date"):

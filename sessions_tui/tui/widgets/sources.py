@@ -135,7 +135,9 @@ class SearchSource:
         summary = self.store.summary(result.session_id)
         in_messages = [h for h in result.hits if h.role != "title" and h.message_id]
         hit = in_messages[0] if in_messages else None
-        title_hit = next((h for h in result.hits if h.role == "title"), None)
+        # The title "matches" when a word of the query is in it, not when the session's own
+        # document stands in for it (a filter-only part of the query, a metadata line).
+        title_hit = next((h for h in result.hits if h.role == "title" and h.ranges), None)
         return Row(
             summary,
             result.session_id,
