@@ -941,6 +941,8 @@ class SearchIndex:
             frag, frag_ranges = fragment(text, ranges)
             hit = SearchHit(mid, role, frag, frag_ranges)
             if frag_ranges:
+                if any(h.fragment == frag and h.role == role for h in hits):
+                    continue  # the same text again (a repeated message): one snippet shows it
                 hits.append(hit)
             elif fallback is None:
                 fallback = hit

@@ -304,3 +304,17 @@ def test_searching_from_threads_while_the_index_is_written(store, index):
             thread.join()
     assert not errors, errors
     assert index.search("narwhal", limit=50).total == 15
+
+
+def test_a_repeated_message_gives_one_snippet_not_three(store, index):
+    text = "the zanzibar deploy failed again"
+    messages = [Message(id=f"R-{n}", role="user", content=[TextBlock(text=text)]) for n in range(3)]
+    messages.append(
+        Message(id="R-3", role="assistant", content=[TextBlock(text="zanzibar is back")])
+    )
+    store.save(Session(id="R", title="repeats", messages=messages))
+    index.catch_up()
+    [result] = index.search("zanzibar").results
+    fragments = [h.fragment for h in result.hits]
+    assert len(fragments) == len(set(fragments)) == 2
+    assert result.matched_messages == 4  # all of them still counted
