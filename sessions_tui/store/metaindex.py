@@ -779,14 +779,22 @@ class MetaIndex:
         )
         return [row[0] for row in rows]
 
-    def ids_with_source_id(self, source_id: str, limit: int) -> list[str]:
+    def ids_with_source_id(self, source_id: str, limit: int, *, prefix: bool = False) -> list[str]:
         """Sessions the tool knows as ``source_id`` (its own id: a Claude Code UUID, a
-        ChatGPT conversation id), at most ``limit``: the top-level ones if there are any
-        (subagents may share their parent's), else the subagents."""
+        ChatGPT conversation id), or with ``prefix`` as an id starting with it, at most
+        ``limit``: the top-level ones if there are any (subagents may share their parent's),
+        else the subagents."""
+        if prefix:
+            where, params = (
+                "source_id >= ? AND source_id < ?",
+                (source_id, source_id + "\U0010ffff"),
+            )
+        else:
+            where, params = "source_id = ?", (source_id,)
         rows = self.conn.execute(
-            "SELECT id, parent_session_id IS NULL FROM sessions WHERE source_id = ? "
+            f"SELECT id, parent_session_id IS NULL FROM sessions WHERE {where} "
             "ORDER BY parent_session_id IS NOT NULL, id LIMIT ?",
-            (source_id, limit),
+            (*params, limit),
         ).fetchall()
         top = [sid for sid, is_top in rows if is_top]
         return top or [sid for sid, _top in rows]

@@ -141,6 +141,10 @@ class RestoreReport:
     missing: list[str] = field(default_factory=list)
 
 
+#: A beginning of a tool's own id this long is taken (shorter ones match too much by chance).
+_MIN_SOURCE_ID_PREFIX = 4
+
+
 def _one_match(text: str, matches: list[str]) -> str:
     """The one session id among those ``text`` starts: a single match, or a session whose
     other matches are all its own subagents."""
@@ -863,6 +867,9 @@ class SessionStore:
         matches = self.index.ids_with_prefix(text, 11) if text else []
         if not matches and text:
             matches = self.index.ids_with_source_id(text, 11)
+        if not matches and len(text) >= _MIN_SOURCE_ID_PREFIX:
+            # The beginning of the tool's own id, as copied from a `claude --resume` line.
+            matches = self.index.ids_with_source_id(text, 11, prefix=True)
         if not matches:
             raise SessionNotFound(text, self._trashed_id_for(text))
         return _one_match(text, matches)

@@ -163,6 +163,24 @@ def test_delete_and_restore_accept_a_unique_id_prefix(store: Path) -> None:
     assert missing.exit_code == 1 and "not in trash: codex-c" in missing.stderr
 
 
+def test_the_beginning_of_the_tool_s_own_id_names_the_session(tmp_path: Path) -> None:
+    from sessions_tui.models import SourceRef
+
+    root = tmp_path / "native"
+    with SessionStore(root) as s:
+        for sid, native, title in [
+            ("claude-code-x1", "9eda1058-9706-484a-b992-d03f9cfa2546", "First"),
+            ("claude-code-x2", "9eda2000-0000-4000-8000-000000000000", "Second"),
+        ]:
+            session = _session(sid, title)
+            session.source_ref = SourceRef(id=native)
+            s.save(session)
+    assert "First" in run(root, "show", "9eda1058").stdout  # as copied from a resume line
+    both = run(root, "show", "9eda")
+    assert both.exit_code == 1 and "starts 2 session ids" in both.stderr
+    assert run(root, "show", "9ed").exit_code == 1  # too short to be meant
+
+
 def test_a_prefix_of_a_session_with_subagents_means_the_session(tmp_path: Path) -> None:
     root = tmp_path / "agents"
     with SessionStore(root) as s:
