@@ -12,6 +12,9 @@ import click
 from ..store import ListQuery
 from .common import AppContext, CommandError, human_bytes, pass_app, plural
 
+#: The export dialog's names for two formats, accepted here too.
+_FORMAT_NAMES = {"markdown": "md", "text": "txt"}
+
 
 def _date_ms(value: str | None) -> int | None:
     from datetime import datetime
@@ -31,8 +34,10 @@ def _date_ms(value: str | None) -> int | None:
 @click.option(
     "--format",
     "fmt_name",
-    type=click.Choice(["md", "html", "json", "jsonl", "txt"]),
-    help="Output format (default: from the --out extension).",
+    type=click.Choice(["md", "html", "json", "jsonl", "txt", "markdown", "text"]),
+    callback=lambda _ctx, _param, value: _FORMAT_NAMES.get(value, value),
+    help="Output format (default: from the --out extension); markdown and text as the TUI "
+    "names them are md and txt.",
 )
 @click.option(
     "--out",

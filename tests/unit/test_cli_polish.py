@@ -130,6 +130,8 @@ def test_export_accepts_a_unique_id_prefix(store: Path) -> None:
     result = run(store, "export", "codex-cli-7", "--format", "md", "--out", "-")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Rename the payments module")
+    named = run(store, "export", "codex-cli-7", "--format", "markdown", "--out", "-")
+    assert named.stdout == result.stdout  # the dialog's name for md works too
     ambiguous = run(store, "export", "claude-code-4c", "--format", "md", "--out", "-")
     assert ambiguous.exit_code == 1 and "starts 2 session ids" in ambiguous.stderr
 
