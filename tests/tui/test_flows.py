@@ -191,6 +191,13 @@ async def test_multi_select_delete_confirm_then_undo(make_demo_app, demo_store):
         dialog = app.screen
         assert dialog.__class__.__name__ == "ConfirmDialog"
         assert "Delete 4 sessions?" in dialog.title_text
+        starred = sum(1 for i in chosen if demo_store.summary(i).starred)
+        tagged = sum(1 for i in chosen if demo_store.summary(i).tags)
+        assert starred or tagged  # the demo's top rows include such sessions
+        if starred:
+            assert f"{starred} starred" in dialog.body  # said before they go
+        if tagged:
+            assert f"{tagged} tagged" in dialog.body
         await close_dialog(pilot, "n")  # cancel first: nothing happens
         assert set(_ids(screen.session_list)) == set(before)
 

@@ -1064,8 +1064,19 @@ class MainScreen(Screen[None]):
             titles.append("• " + (one_line(s.title, 200) if s else sid))
         if len(ids) > 5:
             titles.append(f"… and {len(ids) - 5:,} more")
-        size = sum((s.bytes if (s := self.store.summary(i)) else 0) for i in ids[:2000])
+        summaries = [s for i in ids[:2000] if (s := self.store.summary(i)) is not None]
+        size = sum(s.bytes for s in summaries)
         body = f"{human_size(size)} will move to the trash. Undo with u."
+        kept = [  # marks of care a user would not want to lose by a slip of the cursor
+            f"{n:,} {what}"
+            for n, what in (
+                (sum(1 for s in summaries if s.starred), "starred"),
+                (sum(1 for s in summaries if s.tags), "tagged"),
+            )
+            if n
+        ]
+        if kept:
+            body += f" Among them: {' and '.join(kept)}."
         noun = f"{len(ids):,} session{'s' if len(ids) != 1 else ''}"
 
         def confirmed(yes: bool | None) -> None:
