@@ -296,3 +296,41 @@ async def test_a_subagent_row_points_at_its_parent_only_when_it_is_the_row_above
             "subagent: Late helper",  # '↳' would put it under 'Unrelated session'
         ]
     store.close()
+
+
+@sync
+async def test_n_reaches_every_counted_hit_even_past_a_collapsed_summary(tmp_path):
+    from sessions_tui.models import Message, Session, TextBlock, ToolCallBlock
+
+    long_command = "cd /srv/app && " + "x " * 80 + "run quokka"  # the word past the cut
+    session = Session(
+        id="claude-code-h",
+        title="hits",
+        source="claude-code",
+        updated=BASE_TIME,
+        messages=[
+            Message(id="m1", role="user", content=[TextBlock(text="find the quokka")]),
+            Message(
+                id="m2",
+                role="assistant",
+                content=[ToolCallBlock(id="c1", name="Bash", input={"command": long_command})],
+            ),
+            Message(id="m3", role="assistant", content=[TextBlock(text="quokka found")]),
+        ],
+    )
+    store = SessionStore(tmp_path / "store")
+    store.save(session)
+    app = make_app(store, open_search_index=False, now=lambda: BASE_TIME)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = main_screen(pilot)
+        await pilot.press("enter", "slash", *"quokka", "enter")
+        await settle(pilot)
+        view = screen.transcript
+        counted = len(view.matching_entries())
+        visited = set()
+        for _ in range(counted):
+            visited.add(view.hit[0])
+            await pilot.press("n")
+        assert len(visited) == counted == 3  # the call's summary line is cut before the word
+    store.close()

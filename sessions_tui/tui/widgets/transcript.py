@@ -638,9 +638,14 @@ class TranscriptView(ScrollView, can_focus=True):
             self.hit if self.hit is not None else (self.cursor, -1 if direction > 0 else 1 << 30)
         )
         n = len(self.entries)
+        self.matching_entries()
         for step in range(n + 1):
             e = (entry + direction * step) % n
             lines = self.hit_lines(e)
+            if not lines and e in self._matching_set:
+                # Counted as a hit, but the word is past the cut of a one-line summary (a
+                # collapsed tool call): land on the message, so no counted hit is skipped.
+                lines = [0]
             if step == 0:
                 lines = [x for x in lines if (x > line if direction > 0 else x < line)]
             if lines:
