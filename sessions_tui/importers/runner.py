@@ -675,10 +675,12 @@ class ImportRun:
         return "diverged"
 
     def _count_as_before(self, known: FileState, summary: ImportSummary) -> None:
-        """The sessions of a file skipped as unchanged: as they were, or still in the trash
-        (so a re-import after a delete says "1 kept deleted", not "unchanged")."""
+        """The sessions of a file skipped as unchanged: as they were, or in the trash and not
+        in the store (so a re-import after a delete says "1 kept deleted", not "unchanged").
+        Only the trash is looked at: a session gone for good after `trash empty` is counted
+        unchanged here (checking every session's file would slow every re-import)."""
         trashed = self._trashed_ids()
-        kept = sum(1 for sid in known.sessions if sid in trashed) if trashed else 0
+        kept = sum(1 for sid in known.sessions if sid in trashed and not self.store.exists(sid))
         summary.kept_deleted += kept
         summary.unchanged += len(known.sessions) - kept
 

@@ -811,7 +811,9 @@ class SearchIndex:
             for g in page
             if (r := self._result(searcher, g, matcher, compiled.scored)) is not None
         ]
-        gone = len(page) - len(results)  # deleted from the store, not yet from the index
+        # Deleted from the store, not yet from the index: on this page (the rest are
+        # dropped when their page is shown, and the index catches up soon).
+        gone = len(page) - len(results)
         return SearchResults(
             query=query,
             total=max(total - gone, offset + len(results)),

@@ -40,6 +40,7 @@ class AmbiguousId(SessionNotFound):
             "(type more of the id)",
         )
         self.session_id = prefix
+        self.trashed = None
         self.matches = matches
 
 

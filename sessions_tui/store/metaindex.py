@@ -779,6 +779,25 @@ class MetaIndex:
         )
         return [row[0] for row in rows]
 
+    def parent_of_all_with_prefix(self, prefix: str) -> str | None:
+        """The one top-level session among the ids starting with ``prefix`` when every other
+        one is a subagent of it (by `parent_session_id`, not by how the ids are spelt)."""
+        high = prefix + "\U0010ffff"
+        tops = self.conn.execute(
+            "SELECT id FROM sessions WHERE id >= ? AND id < ? AND parent_session_id IS NULL "
+            "LIMIT 2",
+            (prefix, high),
+        ).fetchall()
+        if len(tops) != 1:
+            return None
+        parent = tops[0][0]
+        other = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE id >= ? AND id < ? AND id != ? "
+            "AND (parent_session_id IS NULL OR parent_session_id != ?) LIMIT 1",
+            (prefix, high, parent, parent),
+        ).fetchone()
+        return parent if other is None else None
+
     def ids_with_source_id(self, source_id: str, limit: int, *, prefix: bool = False) -> list[str]:
         """Sessions the tool knows as ``source_id`` (its own id: a Claude Code UUID, a
         ChatGPT conversation id), or with ``prefix`` as an id starting with it, at most

@@ -141,20 +141,16 @@ class RestoreReport:
     missing: list[str] = field(default_factory=list)
 
 
-#: A beginning of a tool's own id this long is taken (shorter ones match too much by chance).
-_MIN_SOURCE_ID_PREFIX = 4
+#: A beginning of an id this long is taken (shorter ones match too much by chance, and a
+#: slip of `delete g` should not find a session).
+MIN_PREFIX = 4
 
 
 def _one_match(text: str, matches: list[str]) -> str:
-    """The one session id among those ``text`` starts: a single match, or a session whose
-    other matches are all its own subagents."""
     if len(matches) == 1:
         return matches[0]
     if not matches:
         raise SessionNotFound(text)
-    parents = [m for m in matches if all(o == m or o.startswith(f"{m}.") for o in matches)]
-    if len(parents) == 1:
-        return parents[0]
     raise AmbiguousId(text, matches)
 
 
@@ -860,14 +856,20 @@ class SessionStore:
         unique prefix of a commit id), or else the id its own tool gives it (the UUID that
         `claude --resume` takes; a subagent shares it with its parent, which is meant).
         A prefix of a session's id also starts its subagents' ids (``<id>.agent-<n>``): the
-        session itself is meant. `SessionNotFound` if none, `AmbiguousId` if several."""
+        session itself is meant. A beginning needs `MIN_PREFIX` characters, as in git.
+        `SessionNotFound` if none, `AmbiguousId` if several."""
         if self.exists(text):
             return text
         self.refresh_index()
-        matches = self.index.ids_with_prefix(text, 11) if text else []
+        long_enough = len(text) >= MIN_PREFIX
+        matches = self.index.ids_with_prefix(text, 11) if long_enough else []
+        if len(matches) > 1:
+            parent = self.index.parent_of_all_with_prefix(text)
+            if parent is not None:
+                return parent
         if not matches and text:
             matches = self.index.ids_with_source_id(text, 11)
-        if not matches and len(text) >= _MIN_SOURCE_ID_PREFIX:
+        if not matches and long_enough:
             # The beginning of the tool's own id, as copied from a `claude --resume` line.
             matches = self.index.ids_with_source_id(text, 11, prefix=True)
         if not matches:
@@ -886,11 +888,11 @@ class SessionStore:
         return next((e.session_id for e in entries if found in (e.name, e.session_id)), None)
 
     def resolve_trashed(self, text: str, entries: list[TrashEntry] | None = None) -> str:
-        """The trash entry name or session id ``text`` names, as `resolve_id` reads it (a
-        unique prefix will do); ``text`` itself when nothing in the trash matches (`restore`
-        then reports it missing). `AmbiguousId` if it starts several trashed ids."""
+        """The trash entry name, session id or unique beginning of one (`MIN_PREFIX`
+        characters or more) that ``text`` is; ``text`` itself when nothing in the trash
+        matches (`restore` then reports it missing). `AmbiguousId` if it starts several."""
         entries = self.trash() if entries is None else entries
-        if not text or any(text in (e.name, e.session_id) for e in entries):
+        if len(text) < MIN_PREFIX or any(text in (e.name, e.session_id) for e in entries):
             return text
         matches = sorted({e.session_id for e in entries if e.session_id.startswith(text)})
         return _one_match(text, matches) if matches else text

@@ -181,22 +181,50 @@ def test_the_beginning_of_the_tool_s_own_id_names_the_session(tmp_path: Path) ->
     both = run(root, "show", "9eda")
     assert both.exit_code == 1 and "starts 2 session ids" in both.stderr
     assert run(root, "show", "9ed").exit_code == 1  # too short to be meant
+    assert run(root, "delete", "cla").exit_code == 1  # so is a session id's beginning
 
 
 def test_a_prefix_of_a_session_with_subagents_means_the_session(tmp_path: Path) -> None:
     root = tmp_path / "agents"
+
+    def sub(sid: str, title: str, parent: str) -> Session:
+        session = _session(sid, title)
+        session.parent_session_id = parent
+        return session
+
     with SessionStore(root) as s:
         s.save_many(
             [
                 _session("claude-code-9f3e", "Parent"),
-                _session("claude-code-9f3e.agent-a1", "First subagent"),
-                _session("claude-code-9f3e.agent-b2", "Second subagent"),
+                sub("claude-code-9f3e.agent-a1", "First subagent", "claude-code-9f3e"),
+                sub("claude-code-9f3e.agent-b2", "Second subagent", "claude-code-9f3e"),
+                # Spelt like a subagent, but a session of its own: no parent.
+                _session("claude-code-7aa1", "Other"),
+                _session("claude-code-7aa1.copy", "Other's copy"),
             ]
         )
     assert "Parent" in run(root, "show", "claude-code-9f").stdout
-    sub = run(root, "show", "claude-code-9f3e.agent-")
-    assert sub.exit_code == 1 and "starts 2 session ids" in sub.stderr
+    subs = run(root, "show", "claude-code-9f3e.agent-")
+    assert subs.exit_code == 1 and "starts 2 session ids" in subs.stderr
     assert "First subagent" in run(root, "show", "claude-code-9f3e.agent-a").stdout
+    spelt = run(root, "show", "claude-code-7a")
+    assert spelt.exit_code == 1 and "starts 2 session ids" in spelt.stderr
+
+
+def test_a_prefix_is_ambiguous_even_past_a_page_of_one_session_s_subagents(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "many"
+    with SessionStore(root) as s:
+        s.save(_session("claude-code-ab01", "Parent"))
+        for n in range(12):
+            child = _session(f"claude-code-ab01.agent-{n:02}", f"Subagent {n}")
+            child.parent_session_id = "claude-code-ab01"
+            s.save(child)
+        s.save(_session("claude-code-ab02", "Another session"))
+    deleted = run(root, "delete", "claude-code-ab0")
+    assert deleted.exit_code == 1 and "session ids" in deleted.stderr  # never a guess
+    assert len(json.loads(run(root, "list", "--json").stdout)) >= 2
 
 
 # -- a store path that does not exist --------------------------------------------------------

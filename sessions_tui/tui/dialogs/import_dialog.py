@@ -377,7 +377,8 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self._state = "form"
         self.remove_class("-done")
         relabel(self.query_one("#import-run", Button), "Import (ctrl+s)")
-        relabel(self.query_one("#import-close", Button), "Cancel (esc)")
+        # Esc now closes with the first import's result: it is no cancel any more.
+        relabel(self.query_one("#import-close", Button), "Close (esc)")
         self.query_one("#import-note", Static).update("")
         self.query_one("#import-path", Input).focus()
 

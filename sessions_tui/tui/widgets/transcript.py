@@ -638,14 +638,9 @@ class TranscriptView(ScrollView, can_focus=True):
             self.hit if self.hit is not None else (self.cursor, -1 if direction > 0 else 1 << 30)
         )
         n = len(self.entries)
-        self.matching_entries()
         for step in range(n + 1):
             e = (entry + direction * step) % n
-            lines = self.hit_lines(e)
-            if not lines and e in self._matching_set:
-                # Counted as a hit, but the word is past the cut of a one-line summary (a
-                # collapsed tool call): land on the message, so no counted hit is skipped.
-                lines = [0]
+            lines = self._landing_lines(e)
             if step == 0:
                 lines = [x for x in lines if (x > line if direction > 0 else x < line)]
             if lines:
@@ -658,8 +653,19 @@ class TranscriptView(ScrollView, can_focus=True):
                 return
         self.notify("No matches in this transcript", timeout=2)
 
-    def first_hit_in(self, entry: int) -> bool:
+    def _landing_lines(self, entry: int) -> list[int]:
+        """Where `n` stops in ``entry``: its hit lines; or, for a message counted as a hit
+        whose word is past the cut of a one-line summary (a collapsed tool call), its top,
+        so no counted hit is skipped."""
         lines = self.hit_lines(entry)
+        if not lines:
+            self.matching_entries()  # fills the set
+            if entry in self._matching_set:
+                return [0]
+        return lines
+
+    def first_hit_in(self, entry: int) -> bool:
+        lines = self._landing_lines(entry)
         if not lines:
             return False
         self.hit = (entry, lines[0])
