@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from ..ages import age_days
+from ..search.query import parse_date as search_date
 from ..store import ListQuery
 
 #: Filter keys and what they mean, in the order the help screen lists them.
@@ -134,24 +134,12 @@ def ignored_filters(parsed: ParsedQuery, now: datetime) -> list[Filter]:
 
 
 def parse_date(value: str, now: datetime) -> datetime:
-    """A date of the query language as an aware UTC datetime (midnight for calendar dates)."""
-    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    lowered = value.lower()
-    if lowered == "today":
-        return today
-    if lowered == "yesterday":
-        return today - timedelta(days=1)
-    days = age_days(lowered)
-    if days is not None:
-        try:
-            return now - timedelta(days=days)
-        except OverflowError:
-            return datetime.min.replace(tzinfo=UTC)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"{value!r} is not a date (try 2026-01-31, today, 7d)") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    """Where the date ``value`` names begins, as search reads it (`search.query.parse_date`:
+    ``2026``, ``2026-01``, ``2026-01-31``, an ISO time, ``today``, ``yesterday``, ``7d``)."""
+    span = search_date(value, now)
+    if span is None:
+        raise QueryError(f"{value!r} is not a date (try 2026-01-31, today, 7d)")
+    return span[0]
 
 
 def to_list_query(

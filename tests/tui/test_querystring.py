@@ -77,6 +77,8 @@ def test_dates_absolute_relative_and_named():
     assert parse_date("2w", NOW) == NOW - timedelta(days=14)
     assert parse_date("12h", NOW) == NOW - timedelta(hours=12)  # the ages search takes
     assert parse_date("6mo", NOW) == parse_date("6m", NOW) == NOW - timedelta(days=180)
+    assert parse_date("2025-03", NOW) == datetime(2025, 3, 1, tzinfo=UTC)  # as search reads it
+    assert parse_date("2025", NOW) == datetime(2025, 1, 1, tzinfo=UTC)
     assert parse_date("today", NOW) == datetime(2026, 11, 20, tzinfo=UTC)
     assert parse_date("yesterday", NOW) == datetime(2026, 11, 19, tzinfo=UTC)
     with pytest.raises(QueryError, match="'someday' is not a date"):
