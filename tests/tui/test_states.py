@@ -334,3 +334,41 @@ async def test_n_reaches_every_counted_hit_even_past_a_collapsed_summary(tmp_pat
             await pilot.press("n")
         assert len(visited) == counted == 3  # the call's summary line is cut before the word
     store.close()
+
+
+@sync
+async def test_enter_on_a_message_opens_all_its_blocks_then_closes_them(tmp_path):
+    from sessions_tui.models import Message, Session, TextBlock, ThinkingBlock, ToolCallBlock
+
+    session = Session(
+        id="claude-code-b",
+        title="blocks",
+        source="claude-code",
+        updated=BASE_TIME,
+        messages=[
+            Message(id="m1", role="user", content=[TextBlock(text="go")]),
+            Message(
+                id="m2",
+                role="assistant",
+                content=[
+                    ThinkingBlock(text="let me think"),
+                    ToolCallBlock(id="c1", name="Bash", input={"command": "ls"}),
+                ],
+            ),
+        ],
+    )
+    store = SessionStore(tmp_path / "store")
+    store.save(session)
+    app = make_app(store, open_search_index=False, now=lambda: BASE_TIME)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "T")  # open the transcript; thinking shown by default
+        await settle(pilot)
+        view = main_screen(pilot).transcript
+        view.cursor = 2
+        assert sorted(view.laid(2).open_blocks.values()) == [False, True]  # tool closed
+        await pilot.press("enter")
+        assert list(view.laid(2).open_blocks.values()) == [True, True]  # all open, none shut
+        await pilot.press("enter")
+        assert list(view.laid(2).open_blocks.values()) == [False, False]
+    store.close()

@@ -503,15 +503,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self.go_to_entry(self.cursor + delta)
 
     def action_toggle_blocks(self) -> None:
-        """Expand or collapse every tool/thinking block of the message under the cursor."""
+        """Open every tool/thinking block of the message under the cursor, or close them all
+        when all are open (whatever `t` and `T` made the default for each kind)."""
         laid = self.laid(self.cursor)
-        if not laid.toggles:
+        if not laid.open_blocks:
             return
-        keys = {(self.cursor, b) for b in laid.toggles.values()}
-        if keys <= self.options.toggled:
-            self.options.toggled -= keys
-        else:
-            self.options.toggled |= keys
+        closed = [b for b, shown in laid.open_blocks.items() if not shown]
+        flip = closed or list(laid.open_blocks)
+        self.options.toggled.symmetric_difference_update((self.cursor, b) for b in flip)
         self._relayout_entry(self.cursor)
 
     def _relayout_entry(self, entry: int) -> None:

@@ -80,6 +80,8 @@ class Laid:
 
     lines: list[Strip]
     toggles: dict[int, int] = field(default_factory=dict)  # line -> block index
+    #: Block index -> whether it shows open: what Enter on the message goes by.
+    open_blocks: dict[int, bool] = field(default_factory=dict)
 
 
 def safe(text: str | None) -> str:
@@ -204,6 +206,7 @@ class Layout:
                 shown = self.options.show_thinking != toggled
                 n = block.text.count("\n") + 1
                 laid.toggles[len(lines)] = index
+                laid.open_blocks[index] = shown
                 marker = "▾" if shown else "▸"
                 lines += self.text(
                     Text(
@@ -217,6 +220,7 @@ class Layout:
             elif isinstance(block, ToolCallBlock):
                 mode = self._tool_mode(toggled)
                 laid.toggles[len(lines)] = index
+                laid.open_blocks[index] = mode != "hidden"
                 marker = "▸" if mode == "hidden" else "▾"
                 head = Text(no_wrap=True, overflow="ellipsis")
                 head.append(f"{marker} ⚙ {safe(block.name)}", s.tool)
@@ -237,6 +241,7 @@ class Layout:
             elif isinstance(block, ToolResultBlock):
                 mode = self._tool_mode(toggled)
                 laid.toggles[len(lines)] = index
+                laid.open_blocks[index] = mode != "hidden"
                 marker = "▸" if mode == "hidden" else "▾"
                 n = block.output.count("\n") + 1 if block.output else 0
                 style = s.error if block.is_error else s.tool
@@ -262,6 +267,7 @@ class Layout:
                     x for x in (block.mime_type, block.size and human_size(block.size)) if x
                 )
                 laid.toggles[len(lines)] = index
+                laid.open_blocks[index] = toggled
                 lines += self.text(
                     Text(
                         f"{'▾' if toggled else '▸'} 📎 {label}" + (f" ({info})" if info else ""),
