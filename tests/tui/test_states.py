@@ -298,17 +298,31 @@ async def test_a_subagent_row_points_at_its_parent_only_when_it_is_the_row_above
     store.close()
 
 
+def _one_session_app(tmp_path, messages):
+    """A store holding one Claude Code session of ``messages``, and the app on it."""
+    from sessions_tui.models import Session
+
+    store = SessionStore(tmp_path / "store")
+    store.save(
+        Session(
+            id="claude-code-one",
+            title="one session",
+            source="claude-code",
+            updated=BASE_TIME,
+            messages=messages,
+        )
+    )
+    return store, make_app(store, open_search_index=False, now=lambda: BASE_TIME)
+
+
 @sync
 async def test_n_reaches_every_counted_hit_even_past_a_collapsed_summary(tmp_path):
-    from sessions_tui.models import Message, Session, TextBlock, ToolCallBlock
+    from sessions_tui.models import Message, TextBlock, ToolCallBlock
 
     long_command = "cd /srv/app && " + "x " * 80 + "run quokka"  # the word past the cut
-    session = Session(
-        id="claude-code-h",
-        title="hits",
-        source="claude-code",
-        updated=BASE_TIME,
-        messages=[
+    store, app = _one_session_app(
+        tmp_path,
+        [
             Message(id="m1", role="user", content=[TextBlock(text="find the quokka")]),
             Message(
                 id="m2",
@@ -318,9 +332,6 @@ async def test_n_reaches_every_counted_hit_even_past_a_collapsed_summary(tmp_pat
             Message(id="m3", role="assistant", content=[TextBlock(text="quokka found")]),
         ],
     )
-    store = SessionStore(tmp_path / "store")
-    store.save(session)
-    app = make_app(store, open_search_index=False, now=lambda: BASE_TIME)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = main_screen(pilot)
@@ -338,14 +349,11 @@ async def test_n_reaches_every_counted_hit_even_past_a_collapsed_summary(tmp_pat
 
 @sync
 async def test_enter_on_a_message_opens_all_its_blocks_then_closes_them(tmp_path):
-    from sessions_tui.models import Message, Session, TextBlock, ThinkingBlock, ToolCallBlock
+    from sessions_tui.models import Message, TextBlock, ThinkingBlock, ToolCallBlock
 
-    session = Session(
-        id="claude-code-b",
-        title="blocks",
-        source="claude-code",
-        updated=BASE_TIME,
-        messages=[
+    store, app = _one_session_app(
+        tmp_path,
+        [
             Message(id="m1", role="user", content=[TextBlock(text="go")]),
             Message(
                 id="m2",
@@ -357,9 +365,6 @@ async def test_enter_on_a_message_opens_all_its_blocks_then_closes_them(tmp_path
             ),
         ],
     )
-    store = SessionStore(tmp_path / "store")
-    store.save(session)
-    app = make_app(store, open_search_index=False, now=lambda: BASE_TIME)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("enter", "T")  # open the transcript; thinking shown by default
